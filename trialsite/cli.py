@@ -1,0 +1,118 @@
+"""Command line: build | serve | check. The only module that prints or picks an exit code.
+
+Exit codes: 0 done (warnings allowed), 1 the content has errors, 2 the command was typed
+wrong, 3 a bug in trialsite itself (reported in one plain paragraph, never a traceback).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from . import __version__
+from .diagnostics import ERROR, WARNING, Report
+
+COMMANDS = ("build", "serve", "check")
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python build.py",
+        description="Build plain-language clinical-trial pages from content/ into site/.",
+        epilog="Examples:  python build.py   |   python build.py serve   |   python build.py check")
+    p.add_argument("command", nargs="?", default="build", choices=COMMANDS,
+                   help="build (the default) writes the site; serve shows a live preview; check only checks")
+    p.add_argument("--content", default="content", type=Path, help="the content folder (default: content)")
+    p.add_argument("--templates", default="templates", type=Path, help="the templates folder (default: templates)")
+    p.add_argument("--out", default="site", type=Path, help="where the site is written (default: site)")
+    p.add_argument("--port", default=8000, type=int, help="serve: the port to use (default: 8000)")
+    p.add_argument("--host", default="127.0.0.1",
+                   help="serve: the address to listen on (default: 127.0.0.1, this computer only)")
+    p.add_argument("--format", default="text", choices=("text", "json"), help="check: how to print findings")
+    p.add_argument("--strict", action="store_true", help="check: treat warnings as errors")
+    p.add_argument("--version", action="version", version=f"trialsite {__version__}")
+    return p
+
+
+class Printer:
+    """Prints diagnostics for people: colour only on a terminal."""
+
+    def __init__(self, stream=sys.stderr):
+        self.stream = stream
+        self.colour = stream.isatty() and os.environ.get("NO_COLOR") is None
+
+    def paint(self, text: str, code: str) -> str:
+        return f"\033[{code}m{text}\033[0m" if self.colour else text
+
+    def report(self, report: Report) -> None:
+        for d in report.sorted():
+            line = d.format()
+            if self.colour:
+                colour = "31" if d.severity == ERROR else "33" if d.severity == WARNING else "36"
+                where, _, rest = line.partition(": ")
+                line = f"{self.paint(where, '1')}: {self.paint(rest, colour)}"
+            print(line, file=self.stream)
+
+    def counts(self, report: Report) -> str:
+        errors, warnings = len(report.of(ERROR)), len(report.of(WARNING))
+        return f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
+
+
+def template_folder(path: Path) -> Path | None:
+    return path if path.is_dir() else None
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        if args.command == "serve":
+            from .serve import serve
+            return serve(args.content, template_folder(args.templates), args.port, args.host)
+        if args.command == "check":
+            return run_check(args)
+        return run_build(args)
+    except KeyboardInterrupt:
+        print("\nStopped.", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a bug in trialsite, not in the content
+        if os.environ.get("TRIALSITE_DEBUG"):
+            raise
+        print(f"trialsite stopped because of a problem in trialsite itself, not in your content "
+              f"({type(exc).__name__}: {exc}). Your site/ folder was not changed. Please report this, "
+              "with the command you ran; set TRIALSITE_DEBUG=1 to see the details.", file=sys.stderr)
+        return 3
+
+
+def run_build(args) -> int:
+    from .pipeline import build
+    printer = Printer()
+    result = build(args.content, template_folder(args.templates), args.out)
+    printer.report(result.report)
+    if result.report.has_errors:
+        print(f"Build stopped: {printer.counts(result.report)}. Fix the errors above; "
+              f"{args.out}/ was not changed.", file=sys.stderr)
+        return 1
+    site = result.site
+    trials = len(site.trials) if site else 0
+    print(f"Built {trials} trial page{'s' * (trials != 1)} ({result.written} files) into {args.out}/ "
+          f"with {printer.counts(result.report)}.")
+    print("To preview it with live reload: python build.py serve")
+    return 0
+
+
+def run_check(args) -> int:
+    from .pipeline import check
+    result = check(args.content, template_folder(args.templates))
+    report = result.report
+    failing = report.has_errors or (args.strict and report.of(WARNING))
+    if args.format == "json":
+        json.dump({"errors": len(report.of(ERROR)), "warnings": len(report.of(WARNING)),
+                   "findings": [d.__dict__ for d in report.sorted()]}, sys.stdout, indent=2)
+        print()
+    else:
+        printer = Printer(sys.stdout)
+        printer.report(report)
+        print(f"Checked: {printer.counts(report)}.")
+    return 1 if failing else 0

@@ -1,0 +1,315 @@
+"""Load: read content/ from disk into plain data with line numbers.
+
+Owns everything about bytes and files: size limits, UTF-8, YAML parsing (safe, no duplicate
+keys, no alias bombs), front matter, folder layout, symlinks. Hands on RawContent; knows
+nothing about what the keys mean (that is validate.py).
+"""
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .diagnostics import Report
+
+YAML_LIMIT = 1_000_000  # bytes per YAML file (issue 7)
+SECTION_LIMIT = 2_000_000  # bytes per Markdown section
+NODE_LIMIT = 50_000  # values per YAML file, after aliases are expanded
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# YAML 1.1 turns yes/no/on/off into booleans ("country: NO" becomes False); only true/false do here.
+BOOL_WORDS = {"true", "false"}
+
+Lines = dict  # path tuple, e.g. ("enrollment", "count") or ("conditions", 0) -> 1-based line
+
+
+@dataclass(frozen=True)
+class YamlFile:
+    """A parsed YAML file: its data and the line of every key and list item."""
+
+    path: str  # display path, e.g. content/trials/x/trial.yaml
+    data: object
+    lines: Lines
+
+    def line(self, *keys) -> int:
+        """Line of the closest existing path, walking up to the parent if needed."""
+        keys = tuple(keys)
+        while keys:
+            if keys in self.lines:
+                return self.lines[keys]
+            keys = keys[:-1]
+        return self.lines.get((), 1)
+
+
+@dataclass(frozen=True)
+class SectionFile:
+    """A Markdown section: front matter and body, with the body's first line number."""
+
+    path: str
+    name: str  # file name, e.g. 01-overview.md
+    meta: YamlFile
+    body: str
+    body_line: int  # line in the file where the body starts
+
+
+@dataclass(frozen=True)
+class TrialFolder:
+    slug: str
+    path: str  # display path of the folder
+    trial: YamlFile
+    sections: tuple[SectionFile, ...]
+
+
+@dataclass
+class RawContent:
+    """Everything read from content/, before validation."""
+
+    site: YamlFile | None = None
+    glossary: YamlFile | None = None
+    trials: list[TrialFolder] = field(default_factory=list)
+
+
+def display_path(path: Path) -> str:
+    """A path as the editor would type it: relative to the working folder when inside it."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def read_text(path: Path, report: Report, limit: int) -> str | None:
+    """File text as str, or None after reporting why it cannot be used."""
+    shown = display_path(path)
+    try:
+        size = path.stat().st_size
+        if size > limit:
+            report.error(shown, 0, f"this file is too big ({size:,} bytes; the limit is {limit:,}). "
+                         "Split it into smaller files.", code="file.size")
+            return None
+        raw = path.read_bytes()
+    except OSError as exc:
+        report.error(shown, 0, f"cannot read this file ({exc.strerror}).", code="file.read")
+        return None
+    if b"\0" in raw:
+        line = raw[: raw.index(b"\0")].count(b"\n") + 1
+        report.error(shown, line, "this line contains a NUL byte, so this is not a text file. "
+                     "Save it again as plain UTF-8 text.", code="file.binary")
+        return None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        report.error(shown, line, "this line has characters that are not UTF-8. "
+                     "Save the file with the UTF-8 encoding.", code="file.encoding")
+        return None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader used only to compose nodes and construct single scalars."""
+
+
+def parse_yaml(text: str, shown: str, report: Report, line_offset: int = 0) -> YamlFile | None:
+    """Parse YAML text into data plus a line map; report syntax errors, duplicates, bombs."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        if exc.context_mark and "end of the stream" in str(exc.problem) or "<stream end>" in str(exc.problem):
+            mark = exc.context_mark or mark  # an unclosed bracket is reported where it opens
+        line = (mark.line + 1 if mark else 1) + line_offset
+        problem = (exc.problem or "syntax error").replace("\t", "a tab")
+        source_lines = text.split("\n")
+        bad_line = source_lines[min(line - line_offset, len(source_lines)) - 1] if source_lines else ""
+        hint = ("Use spaces, not tabs, to indent." if "\t" in bad_line else
+                "Check the indentation, the colon after each key, and that quotes and brackets are closed.")
+        report.error(shown, line, f"this is not valid YAML: {problem}. {hint}", code="yaml.syntax")
+        return None
+    except yaml.YAMLError as exc:
+        report.error(shown, 1, f"this is not valid YAML: {exc}.", code="yaml.syntax")
+        return None
+    finally:
+        loader.dispose()
+    lines: Lines = {}
+    if node is None:
+        return YamlFile(shown, None, {(): 1 + line_offset})
+    budget = [NODE_LIMIT]
+    errors_before = len(report.items)
+    data = _build(node, (), lines, loader, shown, report, budget, line_offset)
+    if len(report.items) > errors_before:
+        return None
+    return YamlFile(shown, data, lines)
+
+
+def _build(node, path, lines, loader, shown, report, budget, offset):
+    """Turn a YAML node into Python data, recording the line of each path."""
+    budget[0] -= 1
+    if budget[0] < 0:
+        if budget[0] == -1:
+            report.error(shown, node.start_mark.line + 1 + offset,
+                         "this file repeats parts of itself too many times (YAML aliases with * and &). "
+                         "Write the values out in full instead.", code="yaml.aliases")
+        return None
+    lines.setdefault(path, node.start_mark.line + 1 + offset)
+    if isinstance(node, yaml.MappingNode):
+        loader.flatten_mapping(node)  # resolves "<<" merge keys
+        result = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                report.error(shown, key_node.start_mark.line + 1 + offset,
+                             "a key must be a plain word, not a list or a group.", code="yaml.key")
+                continue
+            key = key_node.value
+            line = key_node.start_mark.line + 1 + offset
+            if key in result:
+                report.error(shown, line, f'the key "{key}" appears twice in the same group '
+                             f"(first on line {lines[path + (key,)]}). Keep one and delete the other.",
+                             code="yaml.duplicate")
+                continue
+            lines[path + (key,)] = line
+            result[key] = _build(value_node, path + (key,), lines, loader, shown, report, budget, offset)
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        return [_build(item, path + (i,), lines, loader, shown, report, budget, offset)
+                for i, item in enumerate(node.value)]
+    if node.tag == "tag:yaml.org,2002:bool" and node.value.lower() not in BOOL_WORDS:
+        return node.value
+    try:
+        value = loader.construct_object(node, deep=True)
+    except yaml.YAMLError as exc:
+        report.error(shown, node.start_mark.line + 1 + offset, f"this value cannot be read: {exc}.",
+                     code="yaml.value")
+        return None
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()  # dates travel as ISO text; the schema checks the format
+    if isinstance(value, bytes):
+        report.error(shown, node.start_mark.line + 1 + offset, "binary values (!!binary) are not allowed.",
+                     code="yaml.value")
+        return None
+    return value
+
+
+def load_yaml_file(path: Path, report: Report) -> YamlFile | None:
+    text = read_text(path, report, YAML_LIMIT)
+    if text is None:
+        return None
+    return parse_yaml(text, display_path(path), report)
+
+
+def split_front_matter(text: str, shown: str, report: Report) -> tuple[YamlFile | None, str, int]:
+    """(front matter, body, line where the body starts) of a Markdown section."""
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        report.error(shown, 1, "a section must start with a title between two lines of ---, like:\n"
+                     "    ---\n    title: Who is being studied\n    ---", code="section.front-matter")
+        return None, text, 1
+    for i in range(1, len(lines)):
+        if lines[i].strip() in ("---", "..."):
+            meta = parse_yaml("\n".join(lines[1:i]), shown, report, line_offset=1)
+            return meta, "\n".join(lines[i + 1:]), i + 2
+    report.error(shown, 1, 'the front matter at the top is not closed: add a line with "---" after the title.',
+                 code="section.front-matter")
+    return None, text, 1
+
+
+def _inside(path: Path, root: Path) -> bool:
+    return path.resolve().is_relative_to(root.resolve())
+
+
+def _visible(entries):
+    """Folder entries an editor meant: hidden files (.DS_Store, .#x) and backups (x~) left out."""
+    return sorted((p for p in entries if not p.name.startswith(".") and not p.name.endswith("~")),
+                  key=lambda p: p.name)
+
+
+def load_content(content: Path, report: Report) -> RawContent:
+    """Read site.yaml, glossary.yaml and every trial folder; report all problems found."""
+    raw = RawContent()
+    if not content.is_dir():
+        report.error(display_path(content), 0, "this content folder does not exist. "
+                     "Run the command from your project folder, or give the right folder with --content.",
+                     code="file.missing")
+        return raw
+    site_path = content / "site.yaml"
+    if site_path.is_file():
+        raw.site = load_yaml_file(site_path, report)
+    else:
+        report.error(display_path(site_path), 0, "site.yaml is missing. Create it with the site's title, "
+                     "description, language, publisher and disclaimer (see the README).", code="file.missing")
+    glossary_path = content / "glossary.yaml"
+    if glossary_path.is_file():
+        raw.glossary = load_yaml_file(glossary_path, report)
+    trials_dir = content / "trials"
+    if not trials_dir.is_dir():
+        return raw
+    for folder in _visible(trials_dir.iterdir()):
+        trial = _load_trial(folder, content, report)
+        if trial:
+            raw.trials.append(trial)
+    return raw
+
+
+def _load_trial(folder: Path, content: Path, report: Report) -> TrialFolder | None:
+    shown = display_path(folder)
+    if not _inside(folder, content):
+        report.error(shown, 0, "this is a link to a folder outside the content folder. "
+                     "Copy the folder in instead of linking to it.", code="file.symlink")
+        return None
+    if not folder.is_dir():
+        report.warning(shown, 0, "only folders belong in trials/; this file is ignored.", code="file.stray")
+        return None
+    if not SLUG_RE.match(folder.name):
+        suggestion = re.sub(r"[^a-z0-9]+", "-", folder.name.lower()).strip("-") or "my-trial"
+        report.error(shown, 0, f'the folder name "{folder.name}" cannot be used in a web address. '
+                     f'Use only small letters a-z, digits and hyphens, for example "{suggestion}".',
+                     code="trial.slug")
+        return None
+    trial_path = folder / "trial.yaml"
+    if not trial_path.is_file():
+        report.error(shown, 0, "this trial folder has no trial.yaml. Copy one from another trial "
+                     "and change it.", code="file.missing")
+        return None
+    if not _inside(trial_path, content):
+        report.error(display_path(trial_path), 0, "this file links to a place outside the content folder. "
+                     "Copy the file in instead.", code="file.symlink")
+        return None
+    trial = load_yaml_file(trial_path, report)
+    sections = []
+    sections_dir = folder / "sections"
+    if sections_dir.is_dir():
+        for path in _visible(sections_dir.iterdir()):
+            section = _load_section(path, content, report)
+            if section:
+                sections.append(section)
+    if trial is None:
+        return None
+    return TrialFolder(folder.name, shown, trial, tuple(sections))
+
+
+def _load_section(path: Path, content: Path, report: Report) -> SectionFile | None:
+    shown = display_path(path)
+    if path.suffix != ".md":
+        report.warning(shown, 0, "only .md files are used as sections; this file is ignored. "
+                       'Rename it to end in ".md" if it is a section.', code="file.stray")
+        return None
+    if not _inside(path, content):
+        report.error(shown, 0, "this file links to a place outside the content folder. "
+                     "Copy the file in instead.", code="file.symlink")
+        return None
+    if not path.is_file():
+        return None
+    text = read_text(path, report, SECTION_LIMIT)
+    if text is None:
+        return None
+    if not text.strip():
+        report.error(shown, 1, "this section file is empty. Write the section, or delete the file.",
+                     code="section.empty")
+        return None
+    meta, body, body_line = split_front_matter(text, shown, report)
+    if meta is None:
+        return None
+    return SectionFile(shown, path.name, meta, body, body_line)
+

@@ -1,0 +1,360 @@
+"""Validate: check raw YAML against the shipped JSON Schemas and build frozen model objects.
+
+Every schema error becomes a plain-language Diagnostic at the line of the offending key.
+Hands on a Site (site info, trials sorted by title, glossary terms) for the later stages.
+"""
+from __future__ import annotations
+
+import datetime
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import jsonschema
+
+from .diagnostics import Report, did_you_mean
+from .load import RawContent, SectionFile, TrialFolder, YamlFile
+
+SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schema"
+SECTION_KEYS = {"title"}
+# Ids the page templates use themselves; a section may not take them.
+RESERVED_IDS = {"main", "top", "summary", "key-facts", "contents", "sources", "about-page", "site-footer"}
+
+
+@dataclass(frozen=True)
+class Publisher:
+    name: str
+    url: str | None
+    contact_email: str | None
+
+
+@dataclass(frozen=True)
+class SiteInfo:
+    """site.yaml, checked."""
+
+    path: str
+    title: str
+    description: str
+    language: str
+    base_url: str | None
+    publisher: Publisher
+    disclaimer: str
+    reading_grade_target: float
+
+
+@dataclass(frozen=True)
+class Source:
+    """One entry of a trial's sources:, with the line where it is defined."""
+
+    key: str
+    title: str
+    publisher: str | None
+    url: str
+    accessed: datetime.date | None
+    line: int
+
+
+@dataclass(frozen=True)
+class Section:
+    """One Markdown section of a trial, still as Markdown."""
+
+    id: str  # anchor on the page, from the file name: 02-who.md -> "who"
+    title: str
+    path: str
+    body: str
+    body_line: int
+
+
+@dataclass(frozen=True)
+class Trial:
+    slug: str
+    path: str  # display path of trial.yaml
+    facts: dict  # trial.yaml data, checked; phase always text
+    yaml: YamlFile  # for line numbers
+    sources: dict  # key -> Source, in the order written
+    sections: tuple[Section, ...]
+    last_reviewed: datetime.date
+
+    @property
+    def title(self) -> str:
+        return self.facts["title"]
+
+
+@dataclass(frozen=True)
+class Term:
+    """A glossary entry."""
+
+    term: str
+    definition: str
+    stands_for: str | None
+    aliases: tuple[str, ...]
+    line: int
+
+    @property
+    def anchor(self) -> str:
+        return "term-" + (re.sub(r"[^a-z0-9]+", "-", self.term.lower()).strip("-") or "x")
+
+
+@dataclass(frozen=True)
+class Site:
+    info: SiteInfo
+    trials: tuple[Trial, ...]
+    glossary: tuple[Term, ...]
+    glossary_path: str | None
+
+
+@lru_cache(maxsize=None)
+def schema_validator(name: str) -> jsonschema.Draft202012Validator:
+    schema = json.loads((SCHEMA_DIR / f"{name}.schema.json").read_text(encoding="utf-8"))
+    return jsonschema.Draft202012Validator(schema)
+
+
+TYPE_WORDS = {
+    "string": "text", "integer": "a whole number", "number": "a number", "boolean": "true or false",
+    "array": 'a list (one "- " line per item)', "object": "a group of keys (indented lines below it)",
+    "null": "empty",
+}
+EXAMPLES = {
+    "title": "title: A plain title readers understand", "official_title": 'official_title: "The registered title"',
+    "summary": "summary: One or two short sentences with the main message.", "status": "status: recruiting",
+    "phase": 'phase: "2"', "conditions": "conditions:\n      - name: rheumatoid arthritis",
+    "last_reviewed": "last_reviewed: 2026-11-01", "name": "name: ...", "definition": "definition: A short, plain explanation.",
+    "sources": "sources:\n      ctis:\n        title: ...\n        url: https://...",
+    "language": "language: en", "disclaimer": "disclaimer: This page explains a research study. It is not medical advice.",
+    "publisher": "publisher:\n      name: ...", "description": "description: ...", "count": "count: 92", "kind": "kind: planned",
+    "url": "url: https://...", "measure": "measure: ...", "registry": "registry: ClinicalTrials.gov", "id": "id: NCT00000000",
+}
+
+
+def dotted(path) -> str:
+    """("conditions", 0, "name") -> "conditions[0].name"."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def shown_value(value) -> str:
+    if isinstance(value, str):
+        return f'"{value}"' if len(value) < 60 else f'"{value[:57]}..."'
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, (dict, list)):
+        return "a group" if isinstance(value, dict) else "a list"
+    return str(value)
+
+
+def schema_diagnostics(doc: YamlFile, name: str, report: Report) -> None:
+    """Check doc against schema/<name>.schema.json; each problem becomes a plain message."""
+    validator = schema_validator(name)
+    errors = sorted(validator.iter_errors(doc.data), key=lambda e: (doc.line(*e.absolute_path), list(map(str, e.absolute_path))))
+    for error in errors:
+        _explain(error, doc, report)
+
+
+def _explain(error: jsonschema.ValidationError, doc: YamlFile, report: Report) -> None:
+    path = tuple(error.absolute_path)
+    where = dotted(path)
+    value = error.instance
+    line = doc.line(*path)
+    kind = error.validator
+    code = f"schema.{kind}"
+    if kind == "additionalProperties":
+        allowed = list(error.schema.get("properties", {}))
+        for key in sorted(set(value) - set(allowed)) if isinstance(value, dict) else []:
+            full = dotted(path + (key,))
+            hint = did_you_mean(key, allowed)
+            report.warning(doc.path, doc.line(*path, key), f'"{full}" is not a key trialsite knows, so it is ignored.'
+                           f"{hint or ' Check the spelling, or remove it.'}", code="schema.unknown-key")
+        return
+    if kind == "required":
+        missing = [k for k in error.validator_value if k not in value]
+        for key in missing:
+            owner = f" in {where}" if where else ""
+            example = EXAMPLES.get(key, f"{key}: ...")
+            report.error(doc.path, line, f'"{key}" is missing{owner}. It is required; add a line like:\n    {example}',
+                         code=code)
+        return
+    if kind == "type":
+        expected = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
+        words = " or ".join(TYPE_WORDS.get(t, t) for t in expected)
+        extra = ""
+        if "integer" in expected and isinstance(value, str):
+            extra = " Write the number with digits, like 92."
+        elif "string" in expected and isinstance(value, (int, float, bool)) and not isinstance(value, bool):
+            extra = f' Put it in quotes, like "{value}".'
+        elif "string" in expected and isinstance(value, bool):
+            extra = " Put it in quotes."
+        report.error(doc.path, line, f"{where or 'this file'} must be {words}, got {shown_value(value)}.{extra}", code=code)
+        return
+    if kind == "enum":
+        options = [o for o in error.validator_value if isinstance(o, str)]
+        hint = did_you_mean(value, options) if isinstance(value, str) else ""
+        listed = ", ".join(f'"{o}"' for o in options)
+        report.error(doc.path, line, f"{where} {shown_value(value)} is not allowed; use one of {listed}.{hint}", code=code)
+        return
+    if kind == "pattern" and path and path[-1] == "url":
+        report.error(doc.path, line, f"{where} {shown_value(value)} is not a safe web address. "
+                     "Use a full address that starts with https:// (or http://, or mailto: for email).", code="url.scheme")
+        return
+    if kind in ("pattern", "format", "oneOf", "anyOf"):
+        description = error.schema.get("description") or _parent_description(error)
+        if kind == "pattern" and error.schema.get("pattern", "").startswith("^[0-9]{4}"):
+            description = "It must be a date written as YYYY-MM-DD, for example 2026-11-01."
+        if kind == "pattern" and path and isinstance(path[-1], str) and error.validator_value.startswith("^[^@"):
+            description = "It must be an email address like name@example.org."
+        report.error(doc.path, line, f"{where} {shown_value(value)} is not valid. {description or ''}".strip(), code=code)
+        return
+    if kind in ("minItems", "minLength", "minProperties"):
+        report.error(doc.path, line, f"{where} is empty. Fill it in, or remove the line if it is optional.", code=code)
+        return
+    if kind == "propertyNames":
+        report.error(doc.path, line, f'the name {shown_value(value)} in {where} can only use letters a-z, A-Z, digits and '
+                     "_ . : -  (no spaces or accents).", code=code)
+        return
+    if kind in ("minimum", "maximum"):
+        report.error(doc.path, line, f"{where} is {shown_value(value)}, which is out of range "
+                     f"({kind} {error.validator_value}).", code=code)
+        return
+    report.error(doc.path, line, f"{where or 'this file'}: {error.message}.", code=code)
+
+
+def _parent_description(error) -> str:
+    parent = error.parent
+    return parent.schema.get("description", "") if parent is not None else ""
+
+
+def validate(raw: RawContent, report: Report) -> Site | None:
+    """Check everything, report all problems at once; return the Site only when usable."""
+    info = _site_info(raw.site, report) if raw.site else None
+    terms = _glossary(raw.glossary, report) if raw.glossary else ()
+    trials = [t for t in (_trial(folder, report) for folder in raw.trials) if t]
+    if info is None or report.has_errors:
+        return None
+    trials.sort(key=lambda t: (t.title.casefold(), t.slug))
+    return Site(info, tuple(trials), terms, raw.glossary.path if raw.glossary else None)
+
+
+def _site_info(doc: YamlFile, report: Report) -> SiteInfo | None:
+    if not isinstance(doc.data, dict):
+        report.error(doc.path, 1, "site.yaml must be a group of keys (title:, description:, ...). See the README.",
+                     code="schema.type")
+        return None
+    before = len(report.of("error"))
+    schema_diagnostics(doc, "site", report)
+    if len(report.of("error")) > before:
+        return None
+    data = doc.data
+    pub = data["publisher"]
+    base = data.get("base_url")
+    return SiteInfo(doc.path, data["title"], data["description"], data["language"],
+                    base if not base or base.endswith("/") else base + "/",
+                    Publisher(pub["name"], pub.get("url"), pub.get("contact_email")),
+                    data["disclaimer"], float(data.get("reading_grade_target", 8)))
+
+
+def _glossary(doc: YamlFile, report: Report) -> tuple[Term, ...]:
+    if doc.data is None:
+        return ()
+    if not isinstance(doc.data, dict):
+        report.error(doc.path, 1, "glossary.yaml must list words as keys, each with a definition:. See the README.",
+                     code="schema.type")
+        return ()
+    before = len(report.of("error"))
+    schema_diagnostics(doc, "glossary", report)
+    if len(report.of("error")) > before:
+        return ()
+    terms = []
+    seen: dict[str, str] = {}
+    for word, entry in doc.data.items():
+        term = Term(word, entry["definition"], entry.get("stands_for"), tuple(entry.get("aliases") or ()), doc.line(word))
+        for form in (word, *term.aliases):
+            key = form if term.stands_for else form.casefold()
+            if key in seen and seen[key] != word:
+                report.warning(doc.path, doc.line(word), f'"{form}" is listed under both "{seen[key]}" and "{word}". '
+                               "Keep it in one entry only.", code="glossary.duplicate")
+            seen.setdefault(key, word)
+        terms.append(term)
+    return tuple(sorted(terms, key=lambda t: (t.term.casefold(), t.term)))
+
+
+def _trial(folder: TrialFolder, report: Report) -> Trial | None:
+    doc = folder.trial
+    if not isinstance(doc.data, dict):
+        report.error(doc.path, 1, "trial.yaml must be a group of keys (title:, summary:, ...). "
+                     "Copy the example trial's trial.yaml and change it.", code="schema.type")
+        return None
+    before = len(report.of("error"))
+    schema_diagnostics(doc, "trial", report)
+    facts = dict(doc.data)
+    reviewed = _date(facts.get("last_reviewed"), doc, ("last_reviewed",), report)
+    for key, source in (facts.get("sources") or {}).items():
+        if isinstance(source, dict) and source.get("accessed"):
+            _date(source["accessed"], doc, ("sources", key, "accessed"), report)
+    sections = _sections(folder, report)
+    if len(report.of("error")) > before:
+        return None
+    facts["phase"] = str(facts["phase"])
+    sources = {key: Source(key, s["title"], s.get("publisher"), s["url"],
+                           _date(s.get("accessed"), doc, (), Report()), doc.line("sources", key))
+               for key, s in facts["sources"].items()}
+    return Trial(folder.slug, doc.path, facts, doc, sources, sections, reviewed)
+
+
+def _date(value, doc: YamlFile, path: tuple, report: Report) -> datetime.date | None:
+    if not isinstance(value, str) or not re.match(r"^\d{4}-\d{2}-\d{2}$", value):
+        return None  # the schema reports the wrong shape
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        report.error(doc.path, doc.line(*path), f'{dotted(path)} "{value}" is not a real date. '
+                     "Check the month and day (YYYY-MM-DD).", code="schema.date")
+        return None
+
+
+def section_id(filename: str) -> str:
+    """01-who-is-studied.md -> "who-is-studied": the anchor used in the table of contents."""
+    stem = filename.rsplit(".", 1)[0]
+    name = re.sub(r"^[0-9]+[-_ ]*", "", stem)
+    name = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "section"
+    return name + "-section" if name in RESERVED_IDS else name
+
+
+def _sections(folder: TrialFolder, report: Report) -> tuple[Section, ...]:
+    result = []
+    used: set[str] = set()
+    for file in folder.sections:
+        section = _section(file, report)
+        if section is None:
+            continue
+        anchor, n = section.id, 2
+        while anchor in used:
+            anchor, n = f"{section.id}-{n}", n + 1
+        used.add(anchor)
+        result.append(Section(anchor, section.title, section.path, section.body, section.body_line))
+    if not result and not folder.sections:
+        report.warning(folder.trial.path, 0, "this trial has no sections yet. Add Markdown files in a sections/ "
+                       "folder next to trial.yaml (01-overview.md, 02-who.md, ...).", code="trial.no-sections")
+    return tuple(result)
+
+
+def _section(file: SectionFile, report: Report) -> Section | None:
+    meta = file.meta.data
+    if not isinstance(meta, dict) or not isinstance(meta.get("title"), str) or not meta["title"].strip():
+        line = file.meta.line("title")
+        report.error(file.path, line, 'this section needs a title in its front matter, like "title: Who is being studied".',
+                     code="section.title")
+        return None
+    for key in meta:
+        if key not in SECTION_KEYS:
+            report.warning(file.path, file.meta.line(key), f'"{key}" is not a front-matter key trialsite knows, '
+                           f"so it is ignored.{did_you_mean(key, SECTION_KEYS)}", code="section.unknown-key")
+    if not file.body.strip():
+        report.error(file.path, file.body_line - 1, "this section has a title but no text. Write the section below the "
+                     "second ---, or delete the file.", code="section.empty")
+        return None
+    return Section(section_id(file.name), meta["title"].strip(), file.path, file.body, file.body_line)
