@@ -118,9 +118,15 @@ def parse_yaml(text: str, shown: str, report: Report, line_offset: int = 0) -> Y
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        if exc.context_mark and "end of the stream" in str(exc.problem) or "<stream end>" in str(exc.problem):
-            mark = exc.context_mark or mark  # an unclosed bracket is reported where it opens
+        if exc.context_mark and ("flow" in str(exc.context) or "quoted" in str(exc.context)
+                                 or "<stream end>" in str(exc.problem)):
+            mark = exc.context_mark  # an unclosed bracket or quote is reported where it opens
         line = (mark.line + 1 if mark else 1) + line_offset
+        unclosed = _unclosed_quote(text, mark.line if mark else 0)
+        if unclosed is not None:
+            report.error(shown, unclosed + 1 + line_offset, "this is not valid YAML: a quote opened on this line is never closed. "
+                         "Add the closing quote at the end of the value.", code="yaml.syntax")
+            return None
         problem = (exc.problem or "syntax error").replace("\t", "a tab")
         source_lines = text.split("\n")
         bad_line = source_lines[min(line - line_offset, len(source_lines)) - 1] if source_lines else ""
@@ -142,6 +148,23 @@ def parse_yaml(text: str, shown: str, report: Report, line_offset: int = 0) -> Y
     if len(report.items) > errors_before:
         return None
     return YamlFile(shown, data, lines)
+
+
+QUOTED_START = re.compile(r"""^\s*(?:-\s+)?(?:[^\s:#'"][^:#]*:\s+)?(["'])(.*)$""")
+
+
+def _unclosed_quote(text: str, error_line: int) -> int | None:
+    """The line (0-based) of a value that opens a quote and never closes it, at or before the error."""
+    lines = text.split("\n")
+    for number in range(min(error_line, len(lines) - 1), -1, -1):
+        match = QUOTED_START.match(lines[number])
+        if not match:
+            continue
+        quote, rest = match.groups()
+        rest = rest.replace("\\\\", "").replace('\\"', "") if quote == '"' else rest.replace("''", "")
+        if quote not in rest:
+            return number
+    return None
 
 
 def _build(node, path, lines, loader, shown, report, budget, offset):
@@ -179,6 +202,8 @@ def _build(node, path, lines, loader, shown, report, budget, offset):
         return node.value
     try:
         value = loader.construct_object(node, deep=True)
+    except ValueError:
+        return node.value  # e.g. the impossible date 2026-02-30: kept as text, the date check explains it
     except yaml.YAMLError as exc:
         report.error(shown, node.start_mark.line + 1 + offset, f"this value cannot be read: {exc}.",
                      code="yaml.value")

@@ -76,9 +76,9 @@ def resolve(site: Site, report: Report, converter: Converter | None = None) -> l
 
 def resolve_trial(trial: Trial, report: Report, converter: Converter) -> TrialPage:
     page = PageCitations(trial.sources)
-    summary_line = trial.yaml.line("summary")
-    check_citations(trial.facts["summary"], trial.sources, trial.path, summary_line, report)
-    summary = converter.convert(trial.facts["summary"], page, "summary")
+    summary_source = trial.facts.get("summary") if isinstance(trial.facts.get("summary"), str) else ""
+    check_citations(summary_source, trial.sources, trial.path, trial.yaml.line("summary"), report)
+    summary = converter.convert(summary_source, page, "summary")
     summary = re.sub(r"^<p>(.*)</p>$", r"\1", summary, flags=re.S)
     sections = []
     for section in trial.sections:
@@ -94,5 +94,5 @@ def resolve_trial(trial: Trial, report: Report, converter: Converter) -> TrialPa
     for source in uncited:
         report.warning(trial.path, source.line, f'the source "{source.key}" is never cited. Cite it in a section '
                        f"with [@{source.key}], or remove it from sources:.", code="cite.unused")
-    summary_text = " ".join(CITATION_RE.sub("", trial.facts["summary"]).split())
+    summary_text = " ".join(CITATION_RE.sub("", summary_source).split())
     return TrialPage(trial, summary, summary_text, tuple(sections), cited, uncited)

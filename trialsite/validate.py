@@ -79,7 +79,8 @@ class Trial:
 
     @property
     def title(self) -> str:
-        return self.facts["title"]
+        title = self.facts.get("title")
+        return title if isinstance(title, str) else self.slug
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,7 @@ class Term:
 
 @dataclass(frozen=True)
 class Site:
-    info: SiteInfo
+    info: SiteInfo | None  # None only when site.yaml has errors (then nothing is rendered)
     trials: tuple[Trial, ...]
     glossary: tuple[Term, ...]
     glossary_path: str | None
@@ -163,6 +164,10 @@ def _explain(error: jsonschema.ValidationError, doc: YamlFile, report: Report) -
     line = doc.line(*path)
     kind = error.validator
     code = f"schema.{kind}"
+    if "propertyNames" in error.schema_path:
+        report.error(doc.path, doc.line(*path, value), f'the name "{value}" in {where} can only use letters a-z, A-Z, '
+                     "digits and _ . : -  (no spaces or accents).", code="schema.key-name")
+        return
     if kind == "additionalProperties":
         allowed = list(error.schema.get("properties", {}))
         for key in sorted(set(value) - set(allowed)) if isinstance(value, dict) else []:
@@ -212,10 +217,6 @@ def _explain(error: jsonschema.ValidationError, doc: YamlFile, report: Report) -
     if kind in ("minItems", "minLength", "minProperties"):
         report.error(doc.path, line, f"{where} is empty. Fill it in, or remove the line if it is optional.", code=code)
         return
-    if kind == "propertyNames":
-        report.error(doc.path, line, f'the name {shown_value(value)} in {where} can only use letters a-z, A-Z, digits and '
-                     "_ . : -  (no spaces or accents).", code=code)
-        return
     if kind in ("minimum", "maximum"):
         report.error(doc.path, line, f"{where} is {shown_value(value)}, which is out of range "
                      f"({kind} {error.validator_value}).", code=code)
@@ -233,8 +234,9 @@ def validate(raw: RawContent, report: Report) -> Site | None:
     info = _site_info(raw.site, report) if raw.site else None
     terms = _glossary(raw.glossary, report) if raw.glossary else ()
     trials = [t for t in (_trial(folder, report) for folder in raw.trials) if t]
-    if info is None or report.has_errors:
+    if info is None and not trials:
         return None
+    # Returned even with errors, so the sections of good trials are checked too: all errors at once.
     trials.sort(key=lambda t: (t.title.casefold(), t.slug))
     return Site(info, tuple(trials), terms, raw.glossary.path if raw.glossary else None)
 
@@ -288,7 +290,6 @@ def _trial(folder: TrialFolder, report: Report) -> Trial | None:
         report.error(doc.path, 1, "trial.yaml must be a group of keys (title:, summary:, ...). "
                      "Copy the example trial's trial.yaml and change it.", code="schema.type")
         return None
-    before = len(report.of("error"))
     schema_diagnostics(doc, "trial", report)
     facts = dict(doc.data)
     reviewed = _date(facts.get("last_reviewed"), doc, ("last_reviewed",), report)
@@ -296,12 +297,13 @@ def _trial(folder: TrialFolder, report: Report) -> Trial | None:
         if isinstance(source, dict) and source.get("accessed"):
             _date(source["accessed"], doc, ("sources", key, "accessed"), report)
     sections = _sections(folder, report)
-    if len(report.of("error")) > before:
-        return None
-    facts["phase"] = str(facts["phase"])
-    sources = {key: Source(key, s["title"], s.get("publisher"), s["url"],
-                           _date(s.get("accessed"), doc, (), Report()), doc.line("sources", key))
-               for key, s in facts["sources"].items()}
+    # A trial with errors is still returned, so its sections get checked in the same run;
+    # nothing is rendered while the report has errors.
+    facts["phase"] = str(facts.get("phase"))
+    raw_sources = facts.get("sources") if isinstance(facts.get("sources"), dict) else {}
+    sources = {str(key): Source(str(key), s.get("title", ""), s.get("publisher"), s.get("url", ""),
+                                _date(s.get("accessed"), doc, (), Report()), doc.line("sources", key))
+               for key, s in raw_sources.items() if isinstance(s, dict)}
     return Trial(folder.slug, doc.path, facts, doc, sources, sections, reviewed)
 
 

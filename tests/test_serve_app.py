@@ -1,0 +1,66 @@
+"""serve.py without sockets: paths, the error page, and the rebuild-on-change state."""
+from __future__ import annotations
+
+import pytest
+
+from trialsite.serve import PreviewState, make_app, site_path
+
+from project import make_project
+
+
+def call(app, path):
+    seen = {}
+
+    def start_response(status, headers):
+        seen["status"], seen["headers"] = status, dict(headers)
+
+    body = b"".join(app({"PATH_INFO": path}, start_response))
+    return int(seen["status"].split()[0]), seen["headers"], body
+
+
+@pytest.mark.parametrize("url, key", [
+    ("/", "index.html"), ("/trials/x/", "trials/x/index.html"), ("/assets/style.css", "assets/style.css"),
+    ("/./glossary/", "glossary/index.html"),
+])
+def test_site_paths(url, key):
+    assert site_path(url) == key
+
+
+@pytest.mark.parametrize("url", ["/../etc/passwd", "/..%2f..%2fetc/passwd", "/%2e%2e/%2e%2e/etc/passwd",
+                                 "/trials/..\\..\\x", "/a%00b"])
+def test_traversal_never_leaves_the_site(url):
+    assert site_path(url) is None
+
+
+@pytest.fixture
+def state(tmp_path):
+    project = make_project(tmp_path)
+    preview = PreviewState(project / "content", None)
+    assert not preview.rebuild().report.has_errors
+    return project, preview
+
+
+def test_serves_pages_from_memory_and_redirects_folders(state):
+    _, preview = state
+    app = make_app(preview)
+    status, headers, body = call(app, "/trials/small-trial/")
+    assert status == 200 and b"A small test trial" in body and headers["Content-Type"].startswith("text/html")
+    assert call(app, "/trials/small-trial")[:2] == (301, {"Location": "/trials/small-trial/"})
+    assert call(app, "/nope.html")[0] == 404
+    assert call(app, "/../../etc/passwd")[0] == 400
+
+
+def test_errors_show_on_every_page_and_go_away_when_fixed(state):
+    project, preview = state
+    app = make_app(preview)
+    trial = project / "content/trials/small-trial/trial.yaml"
+    good = trial.read_text()
+    trial.write_text(good.replace("status: recruiting", "status: [oops"))
+    preview.rebuild()
+    status, _, body = call(app, "/trials/small-trial/")
+    assert status == 200 and b'class="build-error"' in body and b"trial.yaml:4:" in body
+    assert call(app, "/assets/style.css")[0] == 200, "assets keep coming from the last good build"
+    trial.write_text(good.replace("A small test trial", "A renamed trial"))
+    preview.rebuild()
+    body = call(app, "/trials/small-trial/")[2]
+    assert b"build-error" not in body and b"A renamed trial" in body

@@ -1,0 +1,214 @@
+"""Serve: live preview with livereload. Never writes to site/, never dies on bad content.
+
+Each save is seen by watchfiles (inotify, ~50 ms), the site is rebuilt in memory and every
+open page is told to reload at once. python-livereload's own watcher is switched off: it
+polls every 0.8 s and drops reloads within 3 s of the last one, so quick saves were lost.
+While the content has errors, every page shows them (file:line) and reloads once fixed.
+"""
+from __future__ import annotations
+
+import errno
+import html
+import logging
+import mimetypes
+import posixpath
+import socket
+import sys
+import threading
+import time
+from pathlib import Path
+from urllib.parse import unquote
+
+from .diagnostics import Report
+from .pipeline import Result, prepare
+
+PORT_TRIES = 20
+
+
+class PreviewState:
+    """The latest build: its files in memory, or the report that stopped it."""
+
+    def __init__(self, content: Path, templates: Path | None):
+        self.content = content
+        self.templates = templates
+        self.output: dict[str, bytes] = {}
+        self.report = Report()
+        self.version = 0
+        self.lock = threading.Lock()
+
+    def rebuild(self) -> Result:
+        with self.lock:  # one build at a time; requests keep reading the previous state
+            result = prepare(self.content, self.templates)
+            if not result.report.has_errors and result.output is not None:
+                self.output = result.output
+            self.report = result.report
+            self.version += 1
+            return result
+
+    @property
+    def failed(self) -> bool:
+        return self.report.has_errors
+
+
+def error_page(report: Report) -> bytes:
+    items = "\n".join(f"<li><code>{html.escape(d.format())}</code></li>" for d in report.sorted()
+                      if d.severity == "error")
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Preview: please fix the content</title>
+<style>body{{font:1.1rem/1.5 system-ui,sans-serif;max-width:48rem;margin:2rem auto;padding:0 1rem;color:#1a1a1a}}
+.build-error{{border:3px solid #9b1c1c;border-radius:6px;padding:1rem}} code{{white-space:pre-wrap;font-size:1rem}}
+li{{margin:.5rem 0}}</style>
+</head><body><main>
+<div class="build-error" role="alert">
+<h1>The preview could not be updated</h1>
+<p>Fix the problem below in your content and save. This page will refresh by itself.</p>
+<ul>{items}</ul>
+</div></main></body></html>""".encode()
+
+
+def site_path(url_path: str) -> str | None:
+    """URL path -> key in the output ("/trials/x/" -> "trials/x/index.html"); None if unsafe."""
+    path = unquote(url_path)
+    if "\0" in path or "\\" in path:
+        return None
+    parts = [p for p in path.split("/") if p not in ("", ".")]
+    if ".." in parts:
+        return None
+    key = posixpath.join(*parts) if parts else ""
+    return posixpath.join(key, "index.html") if (not key or path.endswith("/")) else key
+
+
+def make_app(state: PreviewState):
+    """A WSGI app serving the latest build from memory (livereload injects its script)."""
+
+    def app(environ, start_response):
+        url_path = environ.get("PATH_INFO", "/")
+        key = site_path(url_path)
+        output = state.output
+        if key is None:
+            start_response("400 Bad Request", [("Content-Type", "text/plain; charset=utf-8")])
+            return [b"This address is not allowed."]
+        if key not in output and key + "/index.html" in output:
+            start_response("301 Moved Permanently", [("Location", url_path.rstrip("/") + "/")])
+            return [b""]
+        is_page = key.endswith(".html") or key not in output
+        if state.failed and is_page:
+            start_response("200 OK", [("Content-Type", "text/html; charset=utf-8"), ("Cache-Control", "no-store")])
+            return [error_page(state.report)]
+        if key in output:
+            kind = mimetypes.guess_type(key)[0] or "application/octet-stream"
+            if kind.startswith("text/") or kind in ("application/javascript", "application/json"):
+                kind += "; charset=utf-8"
+            start_response("200 OK", [("Content-Type", kind), ("Cache-Control", "no-store")])
+            return [output[key]]
+        start_response("404 Not Found", [("Content-Type", "text/html; charset=utf-8")])
+        return [output.get("404.html", b"<!DOCTYPE html><title>Not found</title></head><p>Not found</p>")]
+
+    return app
+
+
+class _NoPolling:
+    """Stands in for python-livereload's polling watcher: changes come from watchfiles."""
+
+    filepath = None
+
+    def __init__(self):
+        self._tasks = {"trialsite": None}
+        self._changes: list = []
+
+    def watch(self, *args, **kwargs):
+        pass
+
+    def examine(self):
+        return None, None
+
+    def start(self, callback):
+        return True  # "started": livereload then sets up no 0.8 s poll of its own
+
+
+def free_port(host: str, wanted: int) -> int | None:
+    for port in range(wanted, wanted + PORT_TRIES):
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+            try:
+                probe.bind((host, port))
+                return port
+            except OSError as exc:
+                if exc.errno != errno.EADDRINUSE:
+                    raise
+    return None
+
+
+def _print_result(result: Result, elapsed: float) -> None:
+    for d in result.report.sorted():
+        print(d.format(), file=sys.stderr)
+    if result.report.has_errors:
+        print("The preview shows these errors until they are fixed.", file=sys.stderr)
+    else:
+        print(f"Rebuilt in {elapsed * 1000:.0f} ms.", file=sys.stderr)
+    sys.stderr.flush()
+
+
+def watch_and_rebuild(state: PreviewState, stop: threading.Event, on_change) -> None:
+    import watchfiles
+
+    folders = [str(p) for p in (state.content, state.templates) if p and p.exists()]
+    for changes in watchfiles.watch(*folders, debounce=30, step=10, stop_event=stop, raise_interrupt=False):
+        names = sorted({Path(p).name for _, p in changes})
+        if all(n.startswith(".") or n.endswith("~") for n in names):
+            continue  # editors' swap and backup files
+        start = time.perf_counter()
+        result = state.rebuild()
+        _print_result(result, time.perf_counter() - start)
+        on_change()
+
+
+def serve(content: Path, templates: Path | None, port: int, host: str) -> int:
+    from livereload import Server
+    from livereload.handlers import LiveReloadHandler
+    from tornado.ioloop import IOLoop
+
+    logging.getLogger("livereload").setLevel(logging.WARNING)
+    logging.getLogger("tornado").setLevel(logging.ERROR)
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        print(f"Warning: serving on {host} lets other computers on the network see this preview. "
+              "Use this only on a network you trust.", file=sys.stderr)
+    chosen = free_port(host, port)
+    if chosen is None:
+        print(f"Ports {port} to {port + PORT_TRIES - 1} are all in use. Stop the other program, or choose "
+              "another port with --port.", file=sys.stderr)
+        return 1
+    if chosen != port:
+        print(f"Port {port} is in use by another program, so the preview uses port {chosen}.", file=sys.stderr)
+    state = PreviewState(content, templates)
+    first = state.rebuild()
+    for d in first.report.sorted():
+        print(d.format(), file=sys.stderr)
+
+    server = Server(app=make_app(state), watcher=_NoPolling())
+    server._setup_logging = lambda: None  # its INFO lines would bury the messages editors need
+    loop_ready = threading.Event()
+    loop_holder: list = []
+
+    def reload_browsers():
+        if loop_holder:
+            loop_holder[0].add_callback(LiveReloadHandler.reload_waiters, "*")
+
+    def remember_loop():
+        loop_holder.append(IOLoop.current())
+        loop_ready.set()
+
+    stop = threading.Event()
+    watcher = threading.Thread(target=watch_and_rebuild, args=(state, stop, reload_browsers), daemon=True)
+    watcher.start()
+    shown_host = f"[{host}]" if ":" in host else host
+    print(f"Preview: http://{shown_host}:{chosen}/  (it refreshes when you save; press Ctrl-C to stop)", flush=True)
+    IOLoop.current().add_callback(remember_loop)
+    try:
+        server.serve(port=chosen, host=host, debug=False, restart_delay=0, live_css=False)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop.set()
+    print("\nPreview stopped.", flush=True)
+    return 0
