@@ -12,6 +12,7 @@ import html
 import logging
 import mimetypes
 import posixpath
+import signal
 import socket
 import sys
 import threading
@@ -168,6 +169,10 @@ def serve(content: Path, templates: Path | None, port: int, host: str) -> int:
     from livereload.handlers import LiveReloadHandler
     from tornado.ioloop import IOLoop
 
+    # Ctrl-C must always stop the preview, even when started from a shell that ignores SIGINT
+    # for background jobs; SIGTERM stops it the same clean way.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     logging.getLogger("livereload").setLevel(logging.WARNING)
     logging.getLogger("tornado").setLevel(logging.ERROR)
     if host not in ("127.0.0.1", "localhost", "::1"):
