@@ -1,6 +1,7 @@
 """Generate a large content folder (and the same pages as an MkDocs project) for benchmarks.
 
-python bench/generate.py N OUT  ->  OUT/content/ (N trials) and OUT/mkdocs/ (N pages, same text)
+python bench/generate.py N OUT  ->  OUT/content/ (N trials), and the same pages as OUT/mkdocs/ and
+OUT/hugo/ projects (facts filled in, citations as plain [1] markers)
 Each trial is the example trial with its own slug, title, condition and numbers, so every
 page differs and nothing can be shared between pages by accident.
 """
@@ -55,6 +56,19 @@ def main(n: int, out: Path) -> None:
     docs.mkdir(parents=True)
     (out / "mkdocs" / "mkdocs.yml").write_text("site_name: Benchmark\nuse_directory_urls: true\n")
     (docs / "index.md").write_text("# Trials\n")
+    hugo = out / "hugo"
+    (hugo / "content" / "trials").mkdir(parents=True)
+    (hugo / "layouts" / "_default").mkdir(parents=True)
+    (hugo / "hugo.toml").write_text('baseURL = "https://example.org/"\ntitle = "Benchmark"\n'
+                                    'disableKinds = ["taxonomy", "term", "RSS"]\n')
+    page = ('<!DOCTYPE html><html lang="en"><head><title>{{ .Title }}</title></head><body><main>'
+            '{{ block "main" . }}{{ end }}</main></body></html>')
+    (hugo / "layouts" / "_default" / "baseof.html").write_text(page)
+    (hugo / "layouts" / "_default" / "single.html").write_text('{{ define "main" }}<h1>{{ .Title }}</h1>'
+                                                                '{{ .Content }}{{ end }}')
+    (hugo / "layouts" / "_default" / "list.html").write_text('{{ define "main" }}<ul>{{ range .Pages }}'
+                                                              '<li><a href="{{ .RelPermalink }}">{{ .Title }}</a>'
+                                                              '</li>{{ end }}</ul>{{ end }}')
     for i in range(n):
         slug = f"trial-{i:05d}"
         folder = content / "trials" / slug
@@ -68,6 +82,9 @@ def main(n: int, out: Path) -> None:
             title = yaml.safe_load(text.split("---")[1])["title"]
             page.append(f"## {title}\n\n{fill(text.split('---', 2)[2], facts)}")
         (docs / f"{slug}.md").write_text("\n".join(page))
+        body = "\n".join(page[1:])
+        (hugo / "content" / "trials" / f"{slug}.md").write_text(
+            f'---\ntitle: "{facts["title"]}"\n---\n{facts["summary"]}\n\n{body}')
 
 
 if __name__ == "__main__":
