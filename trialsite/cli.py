@@ -32,6 +32,9 @@ def parser() -> argparse.ArgumentParser:
                    help="serve: the address to listen on (default: 127.0.0.1, this computer only)")
     p.add_argument("--format", default="text", choices=("text", "json"), help="check: how to print findings")
     p.add_argument("--strict", action="store_true", help="check: treat warnings as errors")
+    p.add_argument("--no-cache", action="store_true",
+                   help="build: do not reuse finished pages from .trialsite-cache/ (always safe, just slower)")
+    p.add_argument("--jobs", type=int, default=None, help="build: how many processes to use (default: all cores)")
     p.add_argument("--version", action="version", version=f"trialsite {__version__}")
     return p
 
@@ -88,7 +91,8 @@ def main(argv: list[str] | None = None) -> int:
 def run_build(args) -> int:
     from .pipeline import build
     printer = Printer()
-    result = build(args.content, template_folder(args.templates), args.out)
+    result = build(args.content, template_folder(args.templates), args.out, use_cache=not args.no_cache,
+                   jobs=args.jobs)
     printer.report(result.report)
     if result.report.has_errors:
         print(f"Build stopped: {printer.counts(result.report)}. Fix the errors above; "

@@ -264,6 +264,16 @@ def _visible(entries):
 
 def load_content(content: Path, report: Report) -> RawContent:
     """Read site.yaml, glossary.yaml and every trial folder; report all problems found."""
+    raw = load_shared(content, report)
+    for folder in trial_folders(content):
+        trial = load_trial(folder, content, report)
+        if trial:
+            raw.trials.append(trial)
+    return raw
+
+
+def load_shared(content: Path, report: Report) -> RawContent:
+    """site.yaml and glossary.yaml: what every page depends on. Trials are loaded one by one."""
     raw = RawContent()
     if not content.is_dir():
         report.error(display_path(content), 0, "this content folder does not exist. "
@@ -279,17 +289,17 @@ def load_content(content: Path, report: Report) -> RawContent:
     glossary_path = content / "glossary.yaml"
     if glossary_path.is_file():
         raw.glossary = load_yaml_file(glossary_path, report)
-    trials_dir = content / "trials"
-    if not trials_dir.is_dir():
-        return raw
-    for folder in _visible(trials_dir.iterdir()):
-        trial = _load_trial(folder, content, report)
-        if trial:
-            raw.trials.append(trial)
     return raw
 
 
-def _load_trial(folder: Path, content: Path, report: Report) -> TrialFolder | None:
+def trial_folders(content: Path) -> list[Path]:
+    """Every entry of content/trials/ an editor meant, in name order (checked by load_trial)."""
+    trials_dir = content / "trials"
+    return _visible(trials_dir.iterdir()) if trials_dir.is_dir() else []
+
+
+def load_trial(folder: Path, content: Path, report: Report) -> TrialFolder | None:
+    """One trial folder: trial.yaml and its sections, or None after reporting why not."""
     shown = display_path(folder)
     if not _inside(folder, content):
         report.error(shown, 0, "this is a link to a folder outside the content folder. "

@@ -1,55 +1,91 @@
 """Pipeline: the order of the stages, and nothing else.
 
-load -> validate -> resolve -> render -> write. Any error stops before write, so the last
-good site is never touched; check() runs the same stages and writes nothing.
+site.yaml + glossary -> every trial folder (load, validate, resolve, render: trials.py, in
+parallel and cached) -> site-wide pages (home, glossary, ...) -> write. Pages go to a sink as
+they are finished; build() points the sink at a fresh folder that replaces site/ only if
+there was no error, so the last good site is never touched. check() renders nothing.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .cache import DiskCache, shared_key
 from .diagnostics import Report
-from .load import load_content
-from .render import Output, Renderer
-from .resolve import TrialPage, resolve
-from .validate import Site, validate
-from .write import WriteError, build_lock, write_output
+from .load import load_shared, trial_folders
+from .render import DEFAULT_THEME, Output, Renderer
+from .resolve import TrialPage
+from .trials import Shared, run_trials
+from .validate import Site, assemble, validate_shared
+from .write import WriteError, build_lock, staged, write_file
+
+CACHE_FOLDER = ".trialsite-cache"
 
 
 @dataclass
 class Result:
-    """What a run produced: the report, and the site and pages when it got that far."""
+    """What a run produced: the report, and the site and (light) pages when it got that far."""
 
     report: Report = field(default_factory=Report)
     site: Site | None = None
     pages: list[TrialPage] = field(default_factory=list)
-    output: Output | None = None
+    output: Output | None = None  # only when prepare() was given no sink of its own
     written: int = 0
 
 
-def prepare(content: Path, templates: Path | None) -> Result:
-    """Load, check and render everything in memory."""
+def prepare(content: Path, templates: Path | None, sink=None, cache=None, jobs: int | None = None,
+            render: bool = True) -> Result:
+    """Load, check and render everything; finished files go to sink(path, bytes).
+
+    Without a sink the files are collected in result.output. With render=False nothing is
+    rendered at all (check).
+    """
     result = Result()
     report = result.report
-    raw = load_content(content, report)
-    result.site = validate(raw, report)
-    if result.site is None:
+    if render and sink is None:
+        result.output = {}
+        sink = result.output.__setitem__
+    raw = load_shared(content, report)
+    info, terms = validate_shared(raw, report)
+    glossary_path = raw.glossary.path if raw.glossary else None
+    key = shared_key(content, templates, DEFAULT_THEME) if cache is not None else ""
+    shared = Shared(content, templates, info, terms, glossary_path, key)
+    trials = run_trials(trial_folders(content), shared, sink if render else None, cache, jobs)
+    for trial in trials:
+        report.extend(trial.diagnostics)
+    result.site = assemble(info, terms, glossary_path, [t.page.trial for t in trials if t.page])
+    order = {trial.slug: i for i, trial in enumerate(result.site.trials)}
+    result.pages = sorted((t.page for t in trials if t.page), key=lambda p: order[p.trial.slug])
+    if not render or report.has_errors or info is None:
         return result
-    result.pages = resolve(result.site, report)
-    if report.has_errors:
-        return result
-    result.output = Renderer(result.site, templates, report).render(result.pages)
+    for path, data in Renderer(result.site, templates, report).render_site(result.pages).items():
+        sink(path, data)
     return result
 
 
-def build(content: Path, templates: Path | None, out: Path) -> Result:
+class _Abandon(Exception):
+    """The content has errors: throw the half-written folder away."""
+
+
+def build(content: Path, templates: Path | None, out: Path, use_cache: bool = True,
+          jobs: int | None = None) -> Result:
     """Build the site into out; on any error out stays exactly as it was."""
-    result = prepare(content, templates)
-    if result.report.has_errors or result.output is None:
-        return result
+    cache = DiskCache(content.resolve().parent / CACHE_FOLDER) if use_cache else None
+    result = Result()
     try:
-        with build_lock(out):
-            result.written = write_output(result.output, out)
+        with build_lock(out), staged(out) as stage:
+            count = [0]
+
+            def sink(path: str, data: bytes) -> None:
+                write_file(stage, path, data)
+                count[0] += 1
+
+            result = prepare(content, templates, sink, cache, jobs)
+            result.written = count[0]
+            if result.report.has_errors:
+                raise _Abandon
+    except _Abandon:
+        pass
     except (WriteError, OSError) as exc:
         message = str(exc) if isinstance(exc, WriteError) else f"could not write the site: {exc.strerror or exc}."
         result.report.error(str(out), 0, message, code="write")
@@ -57,5 +93,5 @@ def build(content: Path, templates: Path | None, out: Path) -> Result:
 
 
 def check(content: Path, templates: Path | None) -> Result:
-    """Everything a build checks, without writing anything."""
-    return prepare(content, templates)
+    """Everything a build checks, without rendering or writing anything."""
+    return prepare(content, templates, render=False)

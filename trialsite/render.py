@@ -6,6 +6,7 @@ so an override can extend what it replaces. Nothing is written to disk here.
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 import jinja2
@@ -36,7 +37,9 @@ def as_list(value) -> list:
     return value if isinstance(value, list) else [value]
 
 
+@lru_cache(maxsize=4)
 def environment(templates: Path | None) -> jinja2.Environment:
+    """One environment per theme and process: templates are compiled once, then reused."""
     loaders = []
     if templates and templates.resolve() != DEFAULT_THEME.resolve():
         loaders.append(jinja2.FileSystemLoader(str(templates)))
@@ -82,8 +85,7 @@ class Renderer:
         canonical = info.base_url + path.removesuffix("index.html") if info.base_url else None
         try:
             html = self.env.get_template(template).render(
-                site=info, root=root, path=path, canonical=canonical, trial_count=len(self.site.trials),
-                **context)
+                site=info, root=root, path=path, canonical=canonical, **context)
         except jinja2.TemplateSyntaxError as exc:
             self.report.error(self._template_path(exc.filename or template), exc.lineno or 0,
                               f"template error: {exc.message}.", code="template.syntax")
@@ -101,6 +103,22 @@ class Renderer:
         return name
 
     def render(self, pages: list[TrialPage]) -> Output:
+        """Every page of the site, in memory."""
+        out = self.render_site(pages)
+        for page in pages:
+            path, html = self.render_trial(page)
+            if html is not None:
+                out[path] = html
+        return out
+
+    def render_trial(self, page: TrialPage) -> tuple[str, bytes | None]:
+        """One trial's page. It may depend only on its own trial, site.yaml, the glossary and the
+        templates: that is what lets trials be rendered in parallel and cached (issue 6)."""
+        path = f"trials/{page.trial.slug}/index.html"
+        return path, self.page("trial.html", path, page=page, trial=page.trial.facts, t=page.trial)
+
+    def render_site(self, pages: list[TrialPage]) -> Output:
+        """Every page except the trial pages: home, glossary, 404 and the theme's files."""
         out: Output = {}
         glossary_users = glossary_usage(self.site, pages)
 
@@ -109,9 +127,6 @@ class Renderer:
                 out[path] = data
 
         put("index.html", self.page("index.html", "index.html", pages=pages))
-        for page in pages:
-            path = f"trials/{page.trial.slug}/index.html"
-            put(path, self.page("trial.html", path, page=page, trial=page.trial.facts, t=page.trial))
         put("glossary/index.html", self.page("glossary.html", "glossary/index.html", terms=self.site.glossary,
                                               users=glossary_users))
         put("404.html", self.page("404.html", "404.html"))

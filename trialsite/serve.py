@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 from urllib.parse import unquote
 
+from .cache import MemoryCache
 from .diagnostics import Report
 from .pipeline import Result, prepare
 
@@ -32,6 +33,7 @@ class PreviewState:
     def __init__(self, content: Path, templates: Path | None):
         self.content = content
         self.templates = templates
+        self.cache = MemoryCache()  # unchanged trials are not rebuilt on a save
         self.output: dict[str, bytes] = {}
         self.report = Report()
         self.version = 0
@@ -39,7 +41,7 @@ class PreviewState:
 
     def rebuild(self) -> Result:
         with self.lock:  # one build at a time; requests keep reading the previous state
-            result = prepare(self.content, self.templates)
+            result = prepare(self.content, self.templates, cache=self.cache)
             if not result.report.has_errors and result.output is not None:
                 self.output = result.output
             self.report = result.report

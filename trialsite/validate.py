@@ -231,14 +231,24 @@ def _parent_description(error) -> str:
 
 def validate(raw: RawContent, report: Report) -> Site | None:
     """Check everything, report all problems at once; return the Site only when usable."""
-    info = _site_info(raw.site, report) if raw.site else None
-    terms = _glossary(raw.glossary, report) if raw.glossary else ()
-    trials = [t for t in (_trial(folder, report) for folder in raw.trials) if t]
+    info, terms = validate_shared(raw, report)
+    trials = [t for t in (validate_trial(folder, report) for folder in raw.trials) if t]
     if info is None and not trials:
         return None
     # Returned even with errors, so the sections of good trials are checked too: all errors at once.
-    trials.sort(key=lambda t: (t.title.casefold(), t.slug))
-    return Site(info, tuple(trials), terms, raw.glossary.path if raw.glossary else None)
+    return assemble(info, terms, raw.glossary.path if raw.glossary else None, trials)
+
+
+def validate_shared(raw: RawContent, report: Report) -> tuple[SiteInfo | None, tuple[Term, ...]]:
+    """site.yaml and glossary.yaml, checked."""
+    info = _site_info(raw.site, report) if raw.site else None
+    terms = _glossary(raw.glossary, report) if raw.glossary else ()
+    return info, terms
+
+
+def assemble(info, terms, glossary_path, trials) -> Site:
+    """The Site, with trials in reading order (by title)."""
+    return Site(info, tuple(sorted(trials, key=lambda t: (t.title.casefold(), t.slug))), terms, glossary_path)
 
 
 def _site_info(doc: YamlFile, report: Report) -> SiteInfo | None:
@@ -284,7 +294,8 @@ def _glossary(doc: YamlFile, report: Report) -> tuple[Term, ...]:
     return tuple(sorted(terms, key=lambda t: (t.term.casefold(), t.term)))
 
 
-def _trial(folder: TrialFolder, report: Report) -> Trial | None:
+def validate_trial(folder: TrialFolder, report: Report) -> Trial | None:
+    """One trial, checked against schema/trial.schema.json, with its sections."""
     doc = folder.trial
     if not isinstance(doc.data, dict):
         report.error(doc.path, 1, "trial.yaml must be a group of keys (title:, summary:, ...). "

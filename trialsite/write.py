@@ -72,18 +72,16 @@ def clean_leftovers(out: Path) -> None:
         shutil.rmtree(stale, ignore_errors=True)
 
 
-def write_output(output: dict[str, bytes], out: Path) -> int:
-    """Write every file into a fresh folder and swap it in; return the number of files."""
+@contextmanager
+def staged(out: Path):
+    """A fresh folder beside out to write into; swapped in only if the block ends without error."""
     if out.exists() and not out.is_dir():
         raise WriteError(f"{out} exists but is not a folder. Move it away or choose another --out.")
     out.parent.mkdir(parents=True, exist_ok=True)
     clean_leftovers(out)
     new = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
     try:
-        for name in sorted(output):
-            target = safe_target(new, name)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(output[name])
+        yield new
         new.chmod(0o755)
         old = _swap(new, out)
     except BaseException:
@@ -91,4 +89,18 @@ def write_output(output: dict[str, bytes], out: Path) -> int:
         raise
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def write_file(root: Path, name: str, data: bytes) -> None:
+    """One file of the site, under root only."""
+    target = safe_target(root, name)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+
+
+def write_output(output: dict[str, bytes], out: Path) -> int:
+    """Write every file into a fresh folder and swap it in; return the number of files."""
+    with staged(out) as new:
+        for name in sorted(output):
+            write_file(new, name, output[name])
     return len(output)

@@ -1,0 +1,155 @@
+"""Cache: finished trial results, keyed by a hash of every input that can change them.
+
+The key of a trial covers its own folder (every file's name and bytes) and the shared inputs
+(site.yaml, glossary.yaml, any other file at the top of content/, the templates, the schemas
+and trialsite's own code). So an entry can never be stale: a changed input is a new key.
+On disk (.trialsite-cache/) for builds; in memory for the preview server. Deleting the folder,
+or --no-cache, is always safe: everything is simply computed again.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from pathlib import Path
+
+from . import __version__
+
+PACKAGE = Path(__file__).resolve().parent
+SCHEMAS = PACKAGE.parent / "schema"
+
+
+def _files(folder: Path):
+    """(relative name, path) of every file under folder, in a fixed order."""
+    found = []
+    for dirpath, dirnames, filenames in os.walk(folder, followlinks=True):
+        dirnames.sort()
+        for name in sorted(filenames):
+            path = Path(dirpath) / name
+            found.append((path.relative_to(folder).as_posix(), path))
+    return found
+
+
+class FileHashes:
+    """sha256 of files, remembered by (size, mtime, inode) like git's index, so a warm build
+    stats files instead of reading them. Any change to a file changes its stat, so a new hash."""
+
+    def __init__(self, memo: dict | None = None):
+        self.memo = memo if memo is not None else {}
+        self.used: dict = {}
+
+    def of(self, path: Path) -> bytes:
+        try:
+            info = path.stat()
+        except OSError:
+            return b"unreadable"
+        stamp = (info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns)
+        known = self.memo.get(str(path))
+        if known is None or known[0] != stamp:
+            try:
+                known = (stamp, hashlib.sha256(path.read_bytes()).digest())
+            except OSError:
+                return b"unreadable"
+        self.used[str(path)] = known
+        return known[1]
+
+
+_NO_MEMO = FileHashes()
+
+
+def hash_files(digest, folder: Path | None, label: str, hashes: FileHashes = _NO_MEMO) -> None:
+    if folder is None or not folder.is_dir():
+        digest.update(f"\0{label}:none".encode())
+        return
+    for name, path in _files(folder):
+        digest.update(f"\0{label}/{name}\0".encode())
+        digest.update(hashes.of(path) if hashes is not _NO_MEMO else _read(path))
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return b"\0unreadable"
+
+
+def shared_key(content: Path, templates: Path | None, theme: Path) -> str:
+    """Hash of everything every trial page depends on besides its own folder."""
+    digest = hashlib.sha256(f"trialsite {__version__}".encode())
+    for name, path in sorted(_top_files(content)):
+        digest.update(f"\0content/{name}\0".encode())
+        digest.update(path.read_bytes())
+    hash_files(digest, templates, "templates")
+    hash_files(digest, theme, "theme")
+    hash_files(digest, SCHEMAS, "schema")
+    for name, path in _files(PACKAGE):
+        if name.endswith((".py", ".yaml", ".json")):
+            digest.update(f"\0code/{name}\0".encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _top_files(content: Path):
+    if not content.is_dir():
+        return []
+    return [(p.name, p) for p in content.iterdir() if p.is_file()]
+
+
+def trial_key(folder: Path, shared: str, hashes: FileHashes = _NO_MEMO) -> str:
+    digest = hashlib.sha256(shared.encode())
+    digest.update(folder.name.encode())
+    hash_files(digest, folder, "trial", hashes)
+    return digest.hexdigest()
+
+
+class MemoryCache:
+    """For the preview server: lives as long as the server."""
+
+    def __init__(self):
+        self.entries: dict[str, object] = {}
+        self.hashes = FileHashes()
+
+    def get(self, key: str):
+        return self.entries.get(key)
+
+    def put(self, key: str, value) -> None:
+        self.entries[key] = value
+
+    def keep_only(self, keys: set[str]) -> None:
+        self.entries = {k: v for k, v in self.entries.items() if k in keys}
+
+
+class DiskCache:
+    """For builds: one pickle per trial in .trialsite-cache/; unreadable entries are misses."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        memo = self._load("file-hashes")
+        self.hashes = FileHashes(memo if isinstance(memo, dict) else None)
+
+    def _load(self, name: str):
+        try:
+            return pickle.loads((self.folder / f"{name}.pickle").read_bytes())
+        except Exception:  # missing, half-written or from another Python: compute it again
+            return None
+
+    def get(self, key: str):
+        return self._load(key)
+
+    def put(self, key: str, value) -> None:
+        try:
+            self.folder.mkdir(exist_ok=True)
+            temporary = self.folder / f".{key}.{os.getpid()}.tmp"
+            temporary.write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+            os.replace(temporary, self.folder / f"{key}.pickle")
+        except OSError:
+            pass  # a cache that cannot be written only makes the next build slower
+
+    def keep_only(self, keys: set[str]) -> None:
+        """Drop entries this build did not use, so the folder does not grow forever."""
+        if not self.folder.is_dir():
+            return
+        for path in self.folder.iterdir():
+            if path.suffix == ".pickle" and path.stem not in keys | {"file-hashes"} or path.suffix == ".tmp":
+                path.unlink(missing_ok=True)
+        self.put("file-hashes", self.hashes.used)
