@@ -1,0 +1,102 @@
+"""Cached and incremental builds give exactly the bytes of a clean full build (issue 6)."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from trialsite.pipeline import prepare
+from trialsite.serve import PreviewState
+
+from project import SECTION_2, TRIAL, make_project, run_build, snapshot, write_files
+
+SLUG = "small-trial"
+
+
+def test_warm_build_after_an_edit_equals_a_cold_build(tmp_path):
+    project = make_project(tmp_path / "p")
+    assert run_build(project).returncode == 0
+    assert (project / ".trialsite-cache").is_dir()
+    section = project / f"content/trials/{SLUG}/sections/02-plan.md"
+    section.write_text(section.read_text() + "\nA new sentence [@reg].\n")
+    assert run_build(project).returncode == 0  # warm: the cache is used
+    warm = snapshot(project / "site")
+    assert b"A new sentence" in warm[f"trials/{SLUG}/index.html"]
+    shutil.rmtree(project / ".trialsite-cache")
+    assert run_build(project, "--no-cache").returncode == 0
+    assert not (project / ".trialsite-cache").exists(), "--no-cache neither reads nor writes the cache"
+    assert snapshot(project / "site") == warm
+    assert run_build(project).returncode == 0  # deleting the cache is always safe
+    assert snapshot(project / "site") == warm
+
+
+def test_a_broken_cache_entry_is_just_computed_again(tmp_path):
+    project = make_project(tmp_path / "p")
+    assert run_build(project).returncode == 0
+    good = snapshot(project / "site")
+    for entry in (project / ".trialsite-cache").glob("*.pickle"):
+        entry.write_bytes(b"not a pickle")
+    result = run_build(project)
+    assert result.returncode == 0, result.stderr
+    assert snapshot(project / "site") == good
+
+
+def test_errors_are_reported_again_from_the_cache(tmp_path):
+    project = make_project(tmp_path / "p", {f"content/trials/{SLUG}/sections/02-plan.md":
+                                            SECTION_2.replace("[@paper]", "[@nope]", 1)})
+    first, second = run_build(project), run_build(project)
+    assert first.returncode == second.returncode == 1
+    assert "02-plan.md:4:" in first.stderr and "02-plan.md:4:" in second.stderr
+
+
+# --- every sequence of edits in the preview gives what a clean build gives ---
+
+EDITS = st.sampled_from(["section", "title", "add", "delete", "rename", "glossary", "template", "break", "site"])
+
+
+def apply(edit: str, project: Path, step: int) -> None:
+    content = project / "content"
+    trials = sorted(p for p in (content / "trials").iterdir() if p.is_dir()) if (content / "trials").is_dir() else []
+    if edit == "section" and trials:
+        path = trials[0] / "sections" / "02-plan.md"
+        path.write_text(SECTION_2 + f"\nEdit number {step} [@reg].\n")
+    elif edit == "title" and trials:
+        (trials[-1] / "trial.yaml").write_text(TRIAL.replace("A small test trial", f"Trial title {step}"))
+    elif edit == "add":
+        source = project / "spare"
+        write_files(source, {"trial.yaml": TRIAL.replace("A small test trial", f"Added {step}"),
+                             "sections/01-a.md": f"---\ntitle: Added\n---\nAdded text {step} [@reg].\n"})
+        shutil.copytree(source, content / "trials" / f"added-{step}", dirs_exist_ok=True)
+        shutil.rmtree(source)
+    elif edit == "delete" and trials:
+        shutil.rmtree(trials[-1])
+    elif edit == "rename" and trials:
+        trials[0].rename(trials[0].with_name(f"renamed-{step}"))
+    elif edit == "glossary":
+        (content / "glossary.yaml").write_text(f"word{step}:\n  definition: Meaning {step}.\n")
+    elif edit == "template":
+        write_files(project, {"templates/index.html": '{% extends "default/index.html" %}'
+                              f"{{% block title %}}Home {step}{{% endblock %}}"})
+    elif edit == "break" and trials:
+        (trials[0] / "trial.yaml").write_text("status: [\n")
+    elif edit == "site":
+        site = (content / "site.yaml").read_text()
+        (content / "site.yaml").write_text(site.replace("Test Trials", f"Test Trials {step}"))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(edits=st.lists(EDITS, min_size=1, max_size=6))
+def test_preview_after_any_edits_equals_a_clean_build(tmp_path_factory, edits):
+    project = make_project(tmp_path_factory.mktemp("p"))
+    templates = project / "templates"
+    preview = PreviewState(project / "content", templates)
+    preview.rebuild()
+    for step, edit in enumerate(edits):
+        apply(edit, project, step)
+        incremental = preview.rebuild()
+        clean = prepare(project / "content", templates)
+        assert [d.format() for d in incremental.report.sorted()] == [d.format() for d in clean.report.sorted()]
+        if not clean.report.has_errors:
+            assert preview.output == clean.output, f"after {edits[:step + 1]}"
