@@ -86,6 +86,32 @@ def apply(edit: str, project: Path, step: int) -> None:
         (content / "site.yaml").write_text(site.replace("Test Trials", f"Test Trials {step}"))
 
 
+def inputs(project: Path) -> dict[str, bytes]:
+    files = {}
+    for folder in ("content", "templates"):
+        if (project / folder).is_dir():
+            files.update({f"{folder}/{k}": v for k, v in snapshot(project / folder).items()})
+    return files
+
+
+def test_saving_one_section_renders_only_its_page(tmp_path):
+    project = make_project(tmp_path / "p")
+    write_files(project, {"content/trials/other/trial.yaml": TRIAL.replace("A small test trial", "Other"),
+                          "content/trials/other/sections/01-a.md": "---\ntitle: A\n---\nText [@reg].\n"})
+    preview = PreviewState(project / "content", None)
+    preview.rebuild()
+    section = project / f"content/trials/{SLUG}/sections/02-plan.md"
+    section.write_text(SECTION_2 + "\nOne more sentence [@reg].\n")
+    preview.rebuild({section})
+    assert preview.model.rendered == 1, "the home page and the other trial were not touched"
+    assert b"One more sentence" in preview.output[f"trials/{SLUG}/index.html"]
+    trial = project / f"content/trials/{SLUG}/trial.yaml"
+    trial.write_text(TRIAL.replace("A small test trial", "A renamed trial"))
+    preview.rebuild({trial})
+    assert preview.model.rendered > 1, "a new title changes the home page too"
+    assert b"A renamed trial" in preview.output["index.html"]
+
+
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(edits=st.lists(EDITS, min_size=1, max_size=6))
 def test_preview_after_any_edits_equals_a_clean_build(tmp_path_factory, edits):
@@ -94,8 +120,11 @@ def test_preview_after_any_edits_equals_a_clean_build(tmp_path_factory, edits):
     preview = PreviewState(project / "content", templates)
     preview.rebuild()
     for step, edit in enumerate(edits):
+        before = inputs(project)
         apply(edit, project, step)
-        incremental = preview.rebuild()
+        after = inputs(project)
+        saved = {project / name for name in set(before) | set(after) if before.get(name) != after.get(name)}
+        incremental = preview.rebuild(saved)  # only what the saved files affect
         clean = prepare(project / "content", templates)
         assert [d.format() for d in incremental.report.sorted()] == [d.format() for d in clean.report.sorted()]
         if not clean.report.has_errors:

@@ -45,22 +45,35 @@ def prepare(content: Path, templates: Path | None, sink=None, cache=None, jobs: 
     if render and sink is None:
         result.output = {}
         sink = result.output.__setitem__
+    shared = load_shared_inputs(content, templates, report, keyed=cache is not None)
+    trials = run_trials(trial_folders(content), shared, sink if render else None, cache, jobs)
+    result.site, result.pages = collect(shared, trials, report)
+    if render and not report.has_errors and shared.info is not None:
+        for path, data in render_site_pages(result.site, result.pages, templates, report).items():
+            sink(path, data)
+    return result
+
+
+def load_shared_inputs(content: Path, templates: Path | None, report: Report, keyed: bool) -> Shared:
+    """site.yaml and the glossary, checked: what every page depends on."""
     raw = load_shared(content, report)
     info, terms = validate_shared(raw, report)
-    glossary_path = raw.glossary.path if raw.glossary else None
-    key = shared_key(content, templates, DEFAULT_THEME) if cache is not None else ""
-    shared = Shared(content, templates, info, terms, glossary_path, key)
-    trials = run_trials(trial_folders(content), shared, sink if render else None, cache, jobs)
+    key = shared_key(content, templates, DEFAULT_THEME) if keyed else ""
+    return Shared(content, templates, info, terms, raw.glossary.path if raw.glossary else None, key)
+
+
+def collect(shared: Shared, trials, report: Report) -> tuple[Site, list[TrialPage]]:
+    """The Site and its (light) pages in reading order; every trial's diagnostics reported."""
     for trial in trials:
         report.extend(trial.diagnostics)
-    result.site = assemble(info, terms, glossary_path, [t.page.trial for t in trials if t.page])
-    order = {trial.slug: i for i, trial in enumerate(result.site.trials)}
-    result.pages = sorted((t.page for t in trials if t.page), key=lambda p: order[p.trial.slug])
-    if not render or report.has_errors or info is None:
-        return result
-    for path, data in Renderer(result.site, templates, report).render_site(result.pages).items():
-        sink(path, data)
-    return result
+    site = assemble(shared.info, shared.glossary, shared.glossary_path, [t.page.trial for t in trials if t.page])
+    order = {trial.slug: i for i, trial in enumerate(site.trials)}
+    return site, sorted((t.page for t in trials if t.page), key=lambda p: order[p.trial.slug])
+
+
+def render_site_pages(site: Site, pages: list[TrialPage], templates: Path | None, report: Report) -> Output:
+    """The pages that depend on all trials together (home, glossary, ...), not on one trial."""
+    return Renderer(site, templates, report).render_site(pages)
 
 
 class _Abandon(Exception):

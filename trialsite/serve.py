@@ -20,9 +20,9 @@ import time
 from pathlib import Path
 from urllib.parse import unquote
 
-from .cache import MemoryCache
+from .incremental import SiteModel
 from .diagnostics import Report
-from .pipeline import Result, prepare
+from .pipeline import Result
 
 PORT_TRIES = 20
 
@@ -33,15 +33,16 @@ class PreviewState:
     def __init__(self, content: Path, templates: Path | None):
         self.content = content
         self.templates = templates
-        self.cache = MemoryCache()  # unchanged trials are not rebuilt on a save
+        self.model = SiteModel(content, templates)
         self.output: dict[str, bytes] = {}
         self.report = Report()
         self.version = 0
         self.lock = threading.Lock()
 
-    def rebuild(self) -> Result:
+    def rebuild(self, changed=None) -> Result:
+        """Bring the preview up to date: only what the changed paths affect, or everything."""
         with self.lock:  # one build at a time; requests keep reading the previous state
-            result = prepare(self.content, self.templates, cache=self.cache)
+            result = self.model.update(changed) if changed is not None else self.model.full()
             if not result.report.has_errors and result.output is not None:
                 self.output = result.output
             self.report = result.report
@@ -161,7 +162,7 @@ def watch_and_rebuild(state: PreviewState, stop: threading.Event, on_change) -> 
         if all(n.startswith(".") or n.endswith("~") for n in names):
             continue  # editors' swap and backup files
         start = time.perf_counter()
-        result = state.rebuild()
+        result = state.rebuild({p for _, p in changes})
         _print_result(result, time.perf_counter() - start)
         on_change()
 

@@ -57,9 +57,10 @@ def _converter_for_process() -> Converter:
 
 
 def light(page: TrialPage) -> TrialPage:
-    """The page without its texts: what the home, glossary and other site pages need."""
+    """The page without its texts and citation places: what the home, glossary and other site
+    pages need. Whatever stays here makes those pages depend on it (see incremental.py)."""
     trial = dataclasses.replace(page.trial, sections=(), yaml=YamlFile(page.trial.yaml.path, None, {}))
-    return dataclasses.replace(page, trial=trial, sections=())
+    return dataclasses.replace(page, trial=trial, sections=(), sources=(), uncited=())
 
 
 def process_trial(folder: Path, shared: Shared, render: bool = True) -> TrialResult:
