@@ -14,16 +14,21 @@ from pathlib import Path
 from . import __version__
 from .diagnostics import ERROR, WARNING, Report
 
-COMMANDS = ("build", "serve", "check")
+COMMANDS = ("build", "serve", "check", "import")
 
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python build.py",
         description="Build plain-language clinical-trial pages from content/ into site/.",
-        epilog="Examples:  python build.py   |   python build.py serve   |   python build.py check")
+        epilog="Examples:  python build.py   |   python build.py serve   |   python build.py check   |   "
+               "python build.py import NCT01234567.json")
     p.add_argument("command", nargs="?", default="build", choices=COMMANDS,
-                   help="build (the default) writes the site; serve shows a live preview; check only checks")
+                   help="build (the default) writes the site; serve shows a live preview; check only checks; "
+                        "import starts or updates a trial from a saved ClinicalTrials.gov record")
+    p.add_argument("record", nargs="?", type=Path, help="import: the saved ClinicalTrials.gov record (.json)")
+    p.add_argument("--slug", help="import: the trial's folder name (default: its NCT number, e.g. nct01234567)")
+    p.add_argument("--accessed", help="import: when the record was saved, YYYY-MM-DD (default: today)")
     p.add_argument("--content", default="content", type=Path, help="the content folder (default: content)")
     p.add_argument("--templates", default="templates", type=Path, help="the templates folder (default: templates)")
     p.add_argument("--out", default="site", type=Path, help="where the site is written (default: site)")
@@ -75,6 +80,8 @@ def main(argv: list[str] | None = None) -> int:
             return serve(args.content, template_folder(args.templates), args.port, args.host)
         if args.command == "check":
             return run_check(args)
+        if args.command == "import":
+            return run_import(args)
         return run_build(args)
     except KeyboardInterrupt:
         print("\nStopped.", file=sys.stderr)
@@ -120,3 +127,29 @@ def run_check(args) -> int:
         printer.report(report)
         print(f"Checked: {printer.counts(report)}.")
     return 1 if failing else 0
+
+
+def run_import(args) -> int:
+    from .importer import import_record
+    if args.record is None:
+        print("import needs the saved record: python build.py import RECORD.json [--slug SLUG]", file=sys.stderr)
+        return 2
+    printer = Printer()
+    result = import_record(args.record, args.content, args.slug, args.accessed)
+    printer.report(result.report)
+    for trial in result.trials:
+        if trial.created:
+            print(f"Imported into {trial.folder}/: trial.yaml and {len(trial.sections)} section skeleton"
+                  f"{'s' * (len(trial.sections) != 1)}. Rewrite every part marked TO REWRITE in plain words; "
+                  "the build refuses the trial until you have.")
+        elif trial.changes:
+            print(f"Updated the facts in {trial.folder}/trial.yaml. Sections were not touched. What changed "
+                  "(review the sentences that mention it, then update last_reviewed):")
+            for change in trial.changes:
+                print(f"  {change}")
+        else:
+            print(f"{trial.folder}/trial.yaml: the record has no new facts. Nothing changed.")
+    if result.report.has_errors:
+        print(f"Import stopped: {printer.counts(result.report)}.", file=sys.stderr)
+        return 1
+    return 0

@@ -23,9 +23,10 @@ SHARED, CARDS = "shared", "cards"
 class SiteModel:
     """Per-trial results, the files they made, and which inputs each file depends on."""
 
-    def __init__(self, content: Path, templates: Path | None):
+    def __init__(self, content: Path, templates: Path | None, preview: bool = True):
         self.content = content
         self.templates = templates
+        self.preview = preview  # show text marked "to rewrite" highlighted (rewrite.py)
         self.shared = None
         self.shared_report = Report()
         self.trials: dict[str, TrialResult] = {}  # slug -> latest result (light page, diagnostics)
@@ -49,7 +50,8 @@ class SiteModel:
     def full(self) -> Result:
         """Everything from scratch (at start, and when a shared file changes)."""
         self.shared_report = Report()
-        self.shared = load_shared_inputs(self.content, self.templates, self.shared_report, keyed=False)
+        self.shared = load_shared_inputs(self.content, self.templates, self.shared_report, keyed=False,
+                                         preview=self.preview)
         self.files, self.depends = {}, {}
         results = run_trials(trial_folders(self.content), self.shared, sink=self._trial_page)
         self.trials = {r.slug: r for r in results}

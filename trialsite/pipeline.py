@@ -34,7 +34,7 @@ class Result:
 
 
 def prepare(content: Path, templates: Path | None, sink=None, cache=None, jobs: int | None = None,
-            render: bool = True) -> Result:
+            render: bool = True, preview: bool = False) -> Result:
     """Load, check and render everything; finished files go to sink(path, bytes).
 
     Without a sink the files are collected in result.output. With render=False nothing is
@@ -45,7 +45,7 @@ def prepare(content: Path, templates: Path | None, sink=None, cache=None, jobs: 
     if render and sink is None:
         result.output = {}
         sink = result.output.__setitem__
-    shared = load_shared_inputs(content, templates, report, keyed=cache is not None)
+    shared = load_shared_inputs(content, templates, report, keyed=cache is not None, preview=preview)
     trials = run_trials(trial_folders(content), shared, sink if render else None, cache, jobs)
     result.site, result.pages = collect(shared, trials, report)
     if render and not report.has_errors and shared.info is not None:
@@ -54,12 +54,13 @@ def prepare(content: Path, templates: Path | None, sink=None, cache=None, jobs: 
     return result
 
 
-def load_shared_inputs(content: Path, templates: Path | None, report: Report, keyed: bool) -> Shared:
-    """site.yaml and the glossary, checked: what every page depends on."""
+def load_shared_inputs(content: Path, templates: Path | None, report: Report, keyed: bool,
+                       preview: bool = False) -> Shared:
+    """site.yaml and the glossary, checked: what every page depends on. preview: see rewrite.py."""
     raw = load_shared(content, report)
     info, terms = validate_shared(raw, report)
-    key = shared_key(content, templates, DEFAULT_THEME) if keyed else ""
-    return Shared(content, templates, info, terms, raw.glossary.path if raw.glossary else None, key)
+    key = shared_key(content, templates, DEFAULT_THEME) + (":preview" if preview else "") if keyed else ""
+    return Shared(content, templates, info, terms, raw.glossary.path if raw.glossary else None, key, preview)
 
 
 def collect(shared: Shared, trials, report: Report) -> tuple[Site, list[TrialPage]]:

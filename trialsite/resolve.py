@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import markdown
 from markdown.treeprocessors import Treeprocessor
 
-from . import sanitize
+from . import rewrite, sanitize
 from .citations import CITATION_RE, CitationExtension, PageCitations, check_citations
 from .diagnostics import Report
 from .facts import render_facts
@@ -90,19 +90,27 @@ def resolve(site: Site, report: Report, converter: Converter | None = None) -> l
     return [resolve_trial(trial, report, converter) for trial in site.trials]
 
 
-def resolve_trial(trial: Trial, report: Report, converter: Converter) -> TrialPage:
+def resolve_trial(trial: Trial, report: Report, converter: Converter, preview: bool = False) -> TrialPage:
+    """preview=True (serve) shows official text marked "to rewrite", highlighted, instead of refusing it."""
     page = PageCitations(trial.sources)
+    rewrite.check_values(trial.facts, trial.yaml, report, preview)
     summary_source = trial.facts.get("summary") if isinstance(trial.facts.get("summary"), str) else ""
     check_citations(summary_source, trial.sources, trial.path, trial.yaml.line("summary"), report)
     summary = converter.convert(summary_source, page, "summary")
     summary = re.sub(r"^<p>(.*)</p>$", r"\1", summary, flags=re.S)
     sections = []
     for section in trial.sections:
-        text = render_facts(section.body, trial.facts, section.path, section.body_line, report)
+        body = section.body
+        if rewrite.check_section(body, section.path, section.body_line, report, preview):
+            if not preview:
+                continue
+            body = rewrite.for_preview(body)
+        text = render_facts(body, trial.facts, section.path, section.body_line, report)
         if text is None:
             continue
         check_citations(text, trial.sources, section.path, section.body_line, report)
-        sections.append(RenderedSection(section.id, section.title, converter.convert(text, page, section.id),
+        html = converter.convert(text, page, section.id)
+        sections.append(RenderedSection(section.id, section.title, rewrite.highlight(html) if preview else html,
                                         section.path))
     cited = tuple(CitedSource(page.numbers[key], trial.sources[key], tuple(page.places[key]))
                   for key in sorted(page.numbers, key=page.numbers.get))

@@ -35,6 +35,7 @@ class Shared:
     glossary: tuple[Term, ...]
     glossary_path: str | None
     key: str  # cache.shared_key of all of the above
+    preview: bool = False  # serve: show text marked "to rewrite" instead of refusing it (rewrite.py)
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,7 @@ def process_trial(folder: Path, shared: Shared, render: bool = True) -> TrialRes
     report = Report()
     raw = load_trial(folder, shared.content, report)
     trial = validate_trial(raw, report) if raw else None
-    page = resolve_trial(trial, report, _converter_for_process()) if trial else None
+    page = resolve_trial(trial, report, _converter_for_process(), shared.preview) if trial else None
     html = None
     if render and page is not None and shared.info is not None and not report.has_errors:
         site = assemble(shared.info, shared.glossary, shared.glossary_path, [trial])
