@@ -268,6 +268,8 @@ def test_missing_file_bad_date_and_missing_argument(tmp_path):
     assert bad_date.returncode == 1 and "is not a date. Write it as YYYY-MM-DD" in bad_date.stderr
     no_record = run_build(project, "import")
     assert no_record.returncode == 2 and "import needs the saved record" in no_record.stderr
+    stray = run_build(project, "check", "record.json")
+    assert stray.returncode == 2 and "only import takes a file name" in stray.stderr
 
 
 def test_unknown_values_are_kept_with_a_warning_and_the_build_points_at_them(tmp_path):

@@ -73,7 +73,10 @@ def template_folder(path: Path) -> Path | None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    p = parser()
+    args = p.parse_args(argv)
+    if args.record is not None and args.command != "import":
+        p.error(f"unexpected {args.record}: only import takes a file name (python build.py import RECORD.json)")
     try:
         if args.command == "serve":
             from .serve import serve
