@@ -159,7 +159,7 @@ def _existing(path: Path, report: Report):
     if not path.exists():
         return None
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+        data = yaml.load(path.read_text(encoding="utf-8-sig"), Loader=_Loader)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         report.error(display_path(path), 0, f"could not read the existing trial.yaml ({exc}). Fix it, then "
                      "import again.", code="import.existing")
@@ -212,8 +212,9 @@ def _compare(name: str, old, new, lines: list[str]) -> None:
     label = LABELS.get(name, name)
     if isinstance(old, list) or isinstance(new, list):
         before, after = [_name(i) for i in old or []], [_name(i) for i in new or []]
-        added = [i for i in after if i not in before]
-        removed = [i for i in before if i not in after]
+        known, kept = set(before), set(after)  # sets: records can list thousands of sites
+        added = list(dict.fromkeys(i for i in after if i not in known))
+        removed = list(dict.fromkeys(i for i in before if i not in kept))
         parts = []
         if added:
             parts.append("added " + _some(added))
@@ -243,7 +244,10 @@ def _show(value) -> str:
     return "(none)" if value is None else str(value)
 
 
-class _Dumper(yaml.SafeDumper):
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 10x faster on big records
+
+
+class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):
     """Readable YAML: keys in trial.yaml order, long official texts as blocks."""
 
 
