@@ -172,6 +172,11 @@ def test_skeletons_quote_the_record_and_cite_it_and_invent_nothing():
     assert body == f"::: to rewrite: the record's brief summary, quoted [@ctgov]\n{summary}\n:::\n"
     for text in sections.values():
         assert len(rewrite.blocks(text.split("---\n", 2)[2])) == 1
+    # Official text with a ":::" line of its own still stays inside one block, to its end.
+    tricky = ctgov.skeleton("About", "brief summary", "First part.\n:::\nSecond part.")
+    body = tricky.split("---\n", 2)[2]
+    (first, last), = rewrite.blocks(body)
+    assert body.split("\n")[last] == ":::" and "Second part." in body.split("\n")[first:last]
 
 
 def test_re_import_updates_facts_reports_changes_and_never_touches_sections(tmp_path):

@@ -306,8 +306,10 @@ class Mapper:
 
 def skeleton(title: str, what: str, official: str) -> str:
     # The front-matter title is a plain heading, not the registry's words; the body is only the quote.
+    # A ":::" line inside the quote would end the block early and leave official text outside it.
+    quote = re.sub(r"^(\s*):::", r"\1\\:::", official.strip(), flags=re.M)
     return (f"---\ntitle: {title}\n---\n::: to rewrite: the record's {what}, quoted [@{SOURCE_KEY}]\n"
-            f"{official.strip()}\n:::\n")
+            f"{quote}\n:::\n")
 
 
 def split_criteria(text: str | None) -> tuple[str | None, str | None]:
