@@ -248,6 +248,18 @@ def split_front_matter(text: str, shown: str, report: Report) -> tuple[YamlFile 
     return None, text, 1
 
 
+def check_theme(templates: Path, report: Report) -> None:
+    """A theme file that links outside the templates folder is refused: it could put any file of
+    the computer into the public site (assets are copied as they are)."""
+    root = templates.resolve()
+    for folder, dirs, files in os.walk(templates):
+        for name in sorted(dirs + files):
+            path = Path(folder, name)
+            if path.is_symlink() and not path.resolve().is_relative_to(root):
+                report.error(display_path(path), 0, "this file links to a place outside the templates folder. "
+                             "Copy the file in instead.", code="file.symlink")
+
+
 def _inside(path: Path, root: Path) -> bool:
     """False for a symbolic link that leads outside root. Folders are checked on the way down,
     so only links need the (slow) full path resolution."""
@@ -345,6 +357,10 @@ def _load_section(path: Path, content: Path, report: Report) -> SectionFile | No
     if not _inside(path, content):
         report.error(shown, 0, "this file links to a place outside the content folder. "
                      "Copy the file in instead.", code="file.symlink")
+        return None
+    if path.is_dir():
+        report.warning(shown, 0, 'this is a folder, not a section file, so it is ignored. Sections are ".md" '
+                       "files directly inside sections/.", code="file.stray")
         return None
     if not path.is_file():
         return None

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .cache import DiskCache, shared_key
 from .diagnostics import Report
-from .load import load_shared, trial_folders
+from .load import check_theme, load_shared, trial_folders
 from .render import DEFAULT_THEME, Output, Renderer
 from .resolve import TrialPage
 from .trials import Shared, run_trials
@@ -58,6 +58,8 @@ def load_shared_inputs(content: Path, templates: Path | None, report: Report, ke
                        preview: bool = False) -> Shared:
     """site.yaml and the glossary, checked: what every page depends on. preview: see rewrite.py."""
     raw = load_shared(content, report)
+    if templates:
+        check_theme(templates, report)
     info, terms = validate_shared(raw, report)
     key = shared_key(content, templates, DEFAULT_THEME) + (":preview" if preview else "") if keyed else ""
     return Shared(content, templates, info, terms, raw.glossary.path if raw.glossary else None, key, preview)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import markdown
 from markdown.treeprocessors import Treeprocessor
 
-from . import rewrite, sanitize
+from . import links, rewrite, sanitize
 from .citations import CITATION_RE, CitationExtension, PageCitations, check_citations
 from .diagnostics import Report
 from .facts import render_facts
@@ -90,12 +90,19 @@ def resolve(site: Site, report: Report, converter: Converter | None = None) -> l
     return [resolve_trial(trial, report, converter) for trial in site.trials]
 
 
+def _check_markup(text: str, path: str, line: int, report: Report) -> None:
+    """Unsafe link schemes are errors; raw HTML the sanitizer will drop is a warning (file:line)."""
+    links.check_markdown(text, path, line, report)
+    sanitize.report_removed(text, path, line, report)
+
+
 def resolve_trial(trial: Trial, report: Report, converter: Converter, preview: bool = False) -> TrialPage:
     """preview=True (serve) shows official text marked "to rewrite", highlighted, instead of refusing it."""
     page = PageCitations(trial.sources)
     rewrite.check_values(trial.facts, trial.yaml, report, preview)
     summary_source = trial.facts.get("summary") if isinstance(trial.facts.get("summary"), str) else ""
     check_citations(summary_source, trial.sources, trial.path, trial.yaml.line("summary"), report)
+    _check_markup(summary_source, trial.path, trial.yaml.line("summary"), report)
     summary = converter.convert(summary_source, page, "summary")
     summary = re.sub(r"^<p>(.*)</p>$", r"\1", summary, flags=re.S)
     sections = []
@@ -109,6 +116,7 @@ def resolve_trial(trial: Trial, report: Report, converter: Converter, preview: b
         if text is None:
             continue
         check_citations(text, trial.sources, section.path, section.body_line, report)
+        _check_markup(body, section.path, section.body_line, report)
         html = converter.convert(text, page, section.id)
         sections.append(RenderedSection(section.id, section.title, rewrite.highlight(html) if preview else html,
                                         section.path))
