@@ -64,3 +64,28 @@ def test_errors_show_on_every_page_and_go_away_when_fixed(state):
     preview.rebuild()
     body = call(app, "/trials/small-trial/")[2]
     assert b"build-error" not in body and b"A renamed trial" in body
+
+
+@pytest.mark.parametrize("url", ["/%2e%2e%2f%2e%2e%2fetc/passwd", "/%252e%252e/etc/passwd", "//etc/passwd",
+                                 "/trials/%2e%2e/%2e%2e/%2e%2e/x", "/..;/x", "/C:/Windows/win.ini",
+                                 "/trials/small-trial/../../../../etc/passwd", "/%c0%ae%c0%ae/etc/passwd"])
+def test_more_traversal_never_reads_outside_the_site(state, url):
+    """Whatever site_path makes of it, the app only ever answers from the in-memory site."""
+    _, preview = state
+    status, _, body = call(make_app(preview), url)
+    assert status in (400, 404), status
+    assert b"root:" not in body and b"[fonts]" not in body
+
+
+def test_preview_drops_the_csp_so_livereload_can_run_and_errors_do_not_leak_paths(state, monkeypatch):
+    project, preview = state
+    monkeypatch.chdir(project)  # serve runs in the project folder: paths are shown relative to it
+    app = make_app(preview)
+    built = preview.output["trials/small-trial/index.html"]
+    assert b'http-equiv="Content-Security-Policy"' in built, "the built page carries the CSP"
+    status, _, body = call(app, "/trials/small-trial/")
+    assert status == 200 and b"Content-Security-Policy" not in body
+    (project / "content/trials/small-trial/trial.yaml").write_text("title: [oops\n")
+    preview.rebuild()
+    body = call(app, "/trials/small-trial/")[2]
+    assert b"trial.yaml:" in body and str(project).encode() not in body

@@ -12,6 +12,7 @@ import html
 import logging
 import mimetypes
 import posixpath
+import re
 import signal
 import socket
 import sys
@@ -83,6 +84,14 @@ def site_path(url_path: str) -> str | None:
     return posixpath.join(key, "index.html") if (not key or path.endswith("/")) else key
 
 
+_CSP_META = re.compile(rb'<meta http-equiv="Content-Security-Policy"[^>]*>\n?')
+
+
+def without_csp(page: bytes) -> bytes:
+    """The preview only: livereload injects an inline script, which the page's CSP would block."""
+    return _CSP_META.sub(b"", page, count=1)
+
+
 def make_app(state: PreviewState):
     """A WSGI app serving the latest build from memory (livereload injects its script)."""
 
@@ -105,9 +114,9 @@ def make_app(state: PreviewState):
             if kind.startswith("text/") or kind in ("application/javascript", "application/json"):
                 kind += "; charset=utf-8"
             start_response("200 OK", [("Content-Type", kind), ("Cache-Control", "no-store")])
-            return [output[key]]
+            return [without_csp(output[key]) if kind.startswith("text/html") else output[key]]
         start_response("404 Not Found", [("Content-Type", "text/html; charset=utf-8")])
-        return [output.get("404.html", b"<!DOCTYPE html><title>Not found</title></head><p>Not found</p>")]
+        return [without_csp(output.get("404.html", b"<!DOCTYPE html><title>Not found</title></head><p>Not found</p>"))]
 
     return app
 
