@@ -22,6 +22,9 @@ from .render import Renderer
 from .resolve import Converter, TrialPage, resolve_trial
 from .validate import SiteInfo, Term, Trial, assemble, validate_trial
 
+# Long facts only a trial's own page shows. Left out of the light pages kept for site-wide
+# pages, so a site of 10,000 trials fits in little memory.
+PAGE_ONLY_FACTS = {"outcomes", "locations", "contacts", "inclusion", "exclusion", "official_title"}
 POOL_MIN = 16  # fewer trials than this are quicker in one process than starting a pool
 
 
@@ -60,7 +63,11 @@ def _converter_for_process() -> Converter:
 def light(page: TrialPage) -> TrialPage:
     """The page without its texts and citation places: what the home, glossary and other site
     pages need. Whatever stays here makes those pages depend on it (see incremental.py)."""
-    trial = dataclasses.replace(page.trial, sections=(), yaml=YamlFile(page.trial.yaml.path, None, {}))
+    facts = {k: v for k, v in page.trial.facts.items() if k not in PAGE_ONLY_FACTS}
+    if isinstance(facts.get("population"), dict):
+        facts["population"] = {k: v for k, v in facts["population"].items() if k not in PAGE_ONLY_FACTS}
+    trial = dataclasses.replace(page.trial, facts=facts, sources={}, sections=(),
+                                yaml=YamlFile(page.trial.yaml.path, None, {}))
     return dataclasses.replace(page, trial=trial, sections=(), sources=(), uncited=())
 
 
