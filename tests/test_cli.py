@@ -92,3 +92,18 @@ def test_broken_template_is_reported_with_file_and_line(tmp_path):
     assert result.returncode == 1
     assert "templates/index.html:2: template error" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_optional_facts_are_shown_when_present(tmp_path):
+    extra = ("outcomes:\n  primary:\n    - {measure: Pain score, time_frame: week 12}\n"
+             "start_date: 2026-03\ncollaborators: [Helper Org]\n"
+             "locations:\n  - {facility: City Hospital, city: Lyon, country: France}\n"
+             "contacts:\n  - {name: Study Nurse, email: nurse@example.org}\n")
+    project = make_project(tmp_path, {"content/trials/small-trial/trial.yaml": TRIAL + extra})
+    result = run_build(project)
+    assert result.returncode == 0, result.stderr
+    facts = BeautifulSoup((project / "site/trials/small-trial/index.html").read_text(), "html.parser")
+    text = facts.select_one("#key-facts").get_text(" ", strip=True)
+    for shown in ["Pain score (week 12)", "2026-03", "Helper Org", "City Hospital, Lyon, France", "Study Nurse"]:
+        assert shown in text, shown
+    assert facts.select_one('#key-facts a[href="mailto:nurse@example.org"]')
