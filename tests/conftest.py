@@ -135,3 +135,16 @@ def example_site_url(example_site, serve_dir) -> str:
 
 
 # --- end of browser and server fixtures --------------------------------------
+
+
+# --- content fixtures ---------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def good_site(tmp_path_factory) -> pathlib.Path:
+    """A site built from good content: every refused build must leave it exactly as it is."""
+    from project import make_project, run_build
+
+    project = make_project(tmp_path_factory.mktemp("good"))
+    result = run_build(project)
+    assert result.returncode == 0, result.stderr
+    return project / "site"

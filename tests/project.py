@@ -115,3 +115,14 @@ def run_build(project: Path, *args: str) -> subprocess.CompletedProcess:
 def snapshot(folder: Path) -> dict[str, bytes]:
     """Every file under folder with its bytes, to compare before and after."""
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def case_project(case: Path, good_site: Path, tmp_path: Path) -> tuple[Path, Path, dict[str, bytes]]:
+    """A copy of a test content folder with a last good site/ in it: (project, site, site's bytes)."""
+    import shutil
+
+    project = tmp_path / "project"
+    shutil.copytree(case, project, symlinks=True)
+    site = project / "site"
+    shutil.copytree(good_site, site)
+    return project, site, snapshot(site)

@@ -2,23 +2,13 @@
 exit code 1, the file:line in the message, no traceback, and the previous site/ untouched."""
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
-from project import make_project, run_build, snapshot
+from project import case_project, run_build, snapshot
 
 CASES = sorted(p for p in (Path(__file__).parent / "bad_content").iterdir() if p.is_dir())
-
-
-@pytest.fixture(scope="module")
-def good_site(tmp_path_factory) -> Path:
-    """A site built from good content: every bad build must leave it exactly as it is."""
-    project = make_project(tmp_path_factory.mktemp("good"))
-    result = run_build(project)
-    assert result.returncode == 0, result.stderr
-    return project / "site"
 
 
 def test_there_are_enough_cases():
@@ -28,11 +18,7 @@ def test_there_are_enough_cases():
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_bad_content_is_refused_clearly(case: Path, good_site: Path, tmp_path: Path):
     expected = [line for line in (case / "expect.txt").read_text().splitlines() if line.strip()]
-    project = tmp_path / "project"
-    shutil.copytree(case, project)
-    site = project / "site"
-    shutil.copytree(good_site, site)
-    before = snapshot(site)
+    project, site, before = case_project(case, good_site, tmp_path)
 
     result = run_build(project)
 

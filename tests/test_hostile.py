@@ -7,24 +7,15 @@ Every case: no traceback, and on refusal the previous site/ is byte-for-byte unc
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 
-from project import make_project, run_build, snapshot
+from project import case_project, run_build, snapshot
 
 CASES = sorted(p for p in (Path(__file__).parent / "hostile_content").iterdir() if p.is_dir())
 DANGEROUS = re.compile(r"<script(?![^>]*\bsrc=)|\son\w+\s*=|javascript:|vbscript:|data:text|<iframe|<form|<object|"
                        r"<embed|<base\b|http-equiv=\"?refresh|url\(", re.I)
-
-
-@pytest.fixture(scope="module")
-def good_site(tmp_path_factory) -> Path:
-    project = make_project(tmp_path_factory.mktemp("good"))
-    result = run_build(project)
-    assert result.returncode == 0, result.stderr
-    return project / "site"
 
 
 def test_there_are_enough_cases():
@@ -34,11 +25,7 @@ def test_there_are_enough_cases():
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_hostile_content(case: Path, good_site: Path, tmp_path: Path):
     first, *fragments = [line for line in (case / "expect.txt").read_text().splitlines() if line.strip()]
-    project = tmp_path / "project"
-    shutil.copytree(case, project, symlinks=True)
-    site = project / "site"
-    shutil.copytree(good_site, site)
-    before = snapshot(site)
+    project, site, before = case_project(case, good_site, tmp_path)
 
     result = run_build(project)
 
