@@ -3,7 +3,7 @@
 The key of a trial covers its own folder (every file's name and bytes) and the shared inputs
 (site.yaml, glossary.yaml, any other file at the top of content/, the templates, the schemas
 and trialsite's own code). So an entry can never be stale: a changed input is a new key.
-On disk (.trialsite-cache/) for builds; in memory for the preview server. Deleting the folder,
+On disk (.trialsite-cache/), for builds; the preview keeps its own model (incremental.py). Deleting the folder,
 or --no-cache, is always safe: everything is simply computed again.
 """
 from __future__ import annotations
@@ -100,23 +100,6 @@ def trial_key(folder: Path, shared: str, hashes: FileHashes = _NO_MEMO) -> str:
     digest.update(folder.name.encode())
     hash_files(digest, folder, "trial", hashes)
     return digest.hexdigest()
-
-
-class MemoryCache:
-    """For the preview server: lives as long as the server."""
-
-    def __init__(self):
-        self.entries: dict[str, object] = {}
-        self.hashes = FileHashes()
-
-    def get(self, key: str):
-        return self.entries.get(key)
-
-    def put(self, key: str, value) -> None:
-        self.entries[key] = value
-
-    def keep_only(self, keys: set[str]) -> None:
-        self.entries = {k: v for k, v in self.entries.items() if k in keys}
 
 
 class DiskCache:

@@ -102,15 +102,6 @@ class Renderer:
                 return display_path(folder / name)
         return name
 
-    def render(self, pages: list[TrialPage]) -> Output:
-        """Every page of the site, in memory."""
-        out = self.render_site(pages)
-        for page in pages:
-            path, html = self.render_trial(page)
-            if html is not None:
-                out[path] = html
-        return out
-
     def render_trial(self, page: TrialPage) -> tuple[str, bytes | None]:
         """One trial's page. It may depend only on its own trial, site.yaml, the glossary and the
         templates: that is what lets trials be rendered in parallel and cached (issue 6)."""

@@ -16,7 +16,7 @@ from . import links, rewrite, sanitize
 from .citations import CITATION_RE, CitationExtension, PageCitations, check_citations
 from .diagnostics import Report
 from .facts import render_facts
-from .validate import Site, Source, Trial
+from .validate import Source, Trial
 
 
 @dataclass(frozen=True)
@@ -82,12 +82,6 @@ class Converter:
         self.prefix = prefix
         self.md.reset()
         return sanitize.clean(self.md.convert(text))
-
-
-def resolve(site: Site, report: Report, converter: Converter | None = None) -> list[TrialPage]:
-    """Pages for all trials; problems go to the report (pages with errors are still returned)."""
-    converter = converter or Converter()
-    return [resolve_trial(trial, report, converter) for trial in site.trials]
 
 
 def _check_markup(text: str, path: str, line: int, report: Report) -> None:

@@ -37,7 +37,6 @@ class PreviewState:
         self.model = SiteModel(content, templates)
         self.output: dict[str, bytes] = {}
         self.report = Report()
-        self.version = 0
         self.lock = threading.Lock()
 
     def rebuild(self, changed=None) -> Result:
@@ -47,7 +46,6 @@ class PreviewState:
             if not result.report.has_errors and result.output is not None:
                 self.output = result.output
             self.report = result.report
-            self.version += 1
             return result
 
     @property

@@ -20,7 +20,7 @@ from .diagnostics import Diagnostic, Report
 from .load import YamlFile, load_trial
 from .render import Renderer
 from .resolve import Converter, TrialPage, resolve_trial
-from .validate import SiteInfo, Term, Trial, assemble, validate_trial
+from .validate import SiteInfo, Term, assemble, validate_trial
 
 # Long facts only a trial's own page shows. Left out of the light pages kept for site-wide
 # pages, so a site of 10,000 trials fits in little memory.

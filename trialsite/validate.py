@@ -229,16 +229,6 @@ def _parent_description(error) -> str:
     return parent.schema.get("description", "") if parent is not None else ""
 
 
-def validate(raw: RawContent, report: Report) -> Site | None:
-    """Check everything, report all problems at once; return the Site only when usable."""
-    info, terms = validate_shared(raw, report)
-    trials = [t for t in (validate_trial(folder, report) for folder in raw.trials) if t]
-    if info is None and not trials:
-        return None
-    # Returned even with errors, so the sections of good trials are checked too: all errors at once.
-    return assemble(info, terms, raw.glossary.path if raw.glossary else None, trials)
-
-
 def validate_shared(raw: RawContent, report: Report) -> tuple[SiteInfo | None, tuple[Term, ...]]:
     """site.yaml and glossary.yaml, checked."""
     info = _site_info(raw.site, report) if raw.site else None
