@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .cache import DiskCache, shared_key
+from .checks import load_rules
 from .diagnostics import Report
 from .load import check_theme, load_shared, trial_folders
 from .render import DEFAULT_THEME, Output, Renderer
@@ -61,8 +62,10 @@ def load_shared_inputs(content: Path, templates: Path | None, report: Report, ke
     if templates:
         check_theme(templates, report)
     info, terms = validate_shared(raw, report)
+    rules = load_rules(content, info.reading_grade_target if info else 8.0, report)
     key = shared_key(content, templates, DEFAULT_THEME) + (":preview" if preview else "") if keyed else ""
-    return Shared(content, templates, info, terms, raw.glossary.path if raw.glossary else None, key, preview)
+    return Shared(content, templates, info, terms, raw.glossary.path if raw.glossary else None, key, preview,
+                  rules)
 
 
 def collect(shared: Shared, trials, report: Report) -> tuple[Site, list[TrialPage]]:

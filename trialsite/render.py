@@ -127,8 +127,12 @@ class Renderer:
 
 
 def glossary_usage(site: Site, pages: list[TrialPage]) -> dict[str, list]:
-    """term -> trials whose page uses it (filled in by the glossary stage when it marks terms)."""
-    return {term.term: [] for term in site.glossary}
+    """term -> the trials whose page marks it (glossary.py), in the site's reading order."""
+    users: dict[str, list] = {term.term: [] for term in site.glossary}
+    for page in pages:
+        for term in page.terms_used:
+            users.setdefault(term, []).append(page.trial)
+    return users
 
 
 def _template_line(exc: Exception) -> int:

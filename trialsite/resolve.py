@@ -7,12 +7,13 @@ converter is reused (reset between texts) because building one is slow.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import markdown
 from markdown.treeprocessors import Treeprocessor
 
 from . import links, rewrite, sanitize
+from .glossary import Glossary, MarkTerms
 from .citations import CITATION_RE, CitationExtension, PageCitations, check_citations
 from .diagnostics import Report
 from .facts import render_facts
@@ -25,6 +26,7 @@ class RenderedSection:
     title: str
     html: str
     path: str
+    markdown: str  # the section's Markdown with facts filled in: what checks.py reads
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,10 @@ class TrialPage:
     sections: tuple[RenderedSection, ...]
     sources: tuple[CitedSource, ...]  # cited, by number
     uncited: tuple[Source, ...]  # defined but never cited (a warning)
+    terms_used: tuple[str, ...] = ()  # glossary words marked on the page, in order of first use
+    # checks.PageReading, filled in by the check stage. Not compared: no site-wide page shows it,
+    # so a new reading grade alone does not re-render them in the preview (incremental.py).
+    reading: object = field(default=None, compare=False)
 
 
 class _SectionHeadings(Treeprocessor):
@@ -69,13 +75,28 @@ class _SectionHeadings(Treeprocessor):
 
 
 class Converter:
-    """A reusable Markdown converter with the citation extension and heading ids per section."""
+    """A reusable Markdown converter: citations, glossary words and heading ids, page by page."""
 
-    def __init__(self) -> None:
+    glossary_page = "../../glossary/index.html"  # from a trial page, trials/<slug>/index.html
+
+    def __init__(self, terms=()) -> None:
         self.citations = CitationExtension()
         self.prefix = ""
+        self.terms: tuple = ()
+        self.glossary = Glossary(())
+        self.terms_used: dict = {}  # glossary words already marked on this page (first use only)
+        self.use_glossary(terms)
         self.md = markdown.Markdown(extensions=[self.citations, "tables", "sane_lists"], output_format="html")
+        # After the inline patterns (20), so the text is final; before citation numbering (5).
+        self.md.treeprocessors.register(MarkTerms(self.md, self), "trialsite-glossary", 6)
         self.md.treeprocessors.register(_SectionHeadings(self.md, self), "trialsite-headings", 4)
+
+    def use_glossary(self, terms) -> None:
+        if terms != self.terms:
+            self.terms, self.glossary = terms, Glossary(terms)
+
+    def begin_page(self) -> None:
+        self.terms_used = {}
 
     def convert(self, text: str, page: PageCitations, prefix: str) -> str:
         self.citations.page = page
@@ -93,6 +114,7 @@ def _check_markup(text: str, path: str, line: int, report: Report) -> None:
 def resolve_trial(trial: Trial, report: Report, converter: Converter, preview: bool = False) -> TrialPage:
     """preview=True (serve) shows official text marked "to rewrite", highlighted, instead of refusing it."""
     page = PageCitations(trial.sources)
+    converter.begin_page()
     rewrite.check_values(trial.facts, trial.yaml, report, preview)
     summary_source = trial.facts.get("summary") if isinstance(trial.facts.get("summary"), str) else ""
     check_citations(summary_source, trial.sources, trial.path, trial.yaml.line("summary"), report)
@@ -113,7 +135,7 @@ def resolve_trial(trial: Trial, report: Report, converter: Converter, preview: b
         _check_markup(body, section.path, section.body_line, report)
         html = converter.convert(text, page, section.id)
         sections.append(RenderedSection(section.id, section.title, rewrite.highlight(html) if preview else html,
-                                        section.path))
+                                        section.path, text))
     cited = tuple(CitedSource(page.numbers[key], trial.sources[key], tuple(page.places[key]))
                   for key in sorted(page.numbers, key=page.numbers.get))
     uncited = tuple(s for key, s in trial.sources.items() if key not in page.numbers)
@@ -121,4 +143,4 @@ def resolve_trial(trial: Trial, report: Report, converter: Converter, preview: b
         report.warning(trial.path, source.line, f'the source "{source.key}" is never cited. Cite it in a section '
                        f"with [@{source.key}], or remove it from sources:.", code="cite.unused")
     summary_text = " ".join(CITATION_RE.sub("", summary_source).split())
-    return TrialPage(trial, summary, summary_text, tuple(sections), cited, uncited)
+    return TrialPage(trial, summary, summary_text, tuple(sections), cited, uncited, tuple(converter.terms_used))

