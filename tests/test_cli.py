@@ -61,9 +61,9 @@ def test_check_writes_nothing_and_reports_json(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(project)
     code = cli.main(["check", "--format", "json"])
     report = json.loads(capsys.readouterr().out)
-    assert code == 1 and report["errors"] == 1
-    assert report["findings"][0]["path"] == "content/trials/small-trial/sections/01-who.md"
-    assert report["findings"][0]["line"] == 4
+    assert code == 1 and report["counts"]["error"] == 1
+    (file,) = [f for f in report["files"] if f["findings"] and f["findings"][0]["severity"] == "error"]
+    assert file["path"] == "content/trials/small-trial/sections/01-who.md" and file["findings"][0]["line"] == 4
     assert not (project / "site").exists()
 
 

@@ -141,7 +141,7 @@ def check_page(page, glossary: Glossary, rules: Rules, report: Report) -> PageRe
         if section.grade > rules.target:
             report.warning(path, first_line, f"this section reads at school grade {section.grade:g}, above the "
                            f"target of {rules.target:g}. Use shorter sentences and simpler words. "
-                           f"Hardest sentences: {_hardest(sentences)}.", code="plain.grade")
+                           f"Hardest sentences: {_hardest(sentences, rules.target)}.", code="plain.grade")
     whole = reading.as_text(all_sentences)
     result = PageReading(reading.grade(whole), sum(s.words for s in all_sentences), len(all_sentences),
                          tuple(sections))
@@ -156,8 +156,10 @@ def _body_line(trial, path: str) -> int:
     return next((s.body_line for s in trial.sections if s.path == path), 1)
 
 
-def _hardest(sentences) -> str:
-    scored = sorted(((reading.grade(reading.as_text([s])), s) for s in sentences), key=lambda x: -x[0])[:3]
+def _hardest(sentences, target: float) -> str:
+    """Up to three sentences above the target, hardest first (at least the hardest one)."""
+    scored = sorted(((reading.grade(reading.as_text([s])), s) for s in sentences), key=lambda x: -x[0])
+    scored = [item for item in scored[:3] if item[0] > target] or scored[:1]
     return "; ".join(f'line {s.line} (grade {g:g}) "{_short(s.text)}"' for g, s in scored)
 
 
@@ -177,7 +179,7 @@ def _check_sentences(sentences, path: str, report: Report) -> None:
         passive = PASSIVE.search(s.text)
         if passive and passive.group(1).lower() not in NOT_PARTICIPLES:
             report.add("plain.passive", INFO, path, s.line, f'"{passive.group(0)}" may be passive. Saying who does '
-                       'it is often clearer: "the doctor gives you" rather than "you are given".')
+                       'it is often clearer ("the nurse gives you", not "you are given").')
 
 
 def _check_words(blocks, path: str, glossary: Glossary, rules: Rules, exempt: set, report: Report) -> None:
@@ -266,3 +268,34 @@ def _get(facts: dict, path: tuple):
             return None
         value = value[part]
     return value
+
+
+def findings_by_file(report: Report, pages, target: float) -> dict:
+    """The check's findings grouped by file, with reading grades: what `check --format json`
+    prints (schema/check-output.schema.json) and what the text output is made from."""
+    files: dict[str, dict] = {}
+
+    def entry(path: str) -> dict:
+        return files.setdefault(path, {"path": path, "reading": None, "findings": []})
+
+    trials = []
+    for page in pages:
+        if page.reading is None:
+            continue
+        trials.append({"slug": page.trial.slug, "path": page.trial.path, "reading": _reading_dict(page.reading)})
+        entry(page.trial.path)["reading"] = _reading_dict(page.reading)
+        for section in page.reading.sections:
+            entry(section.path)["reading"] = _reading_dict(section)
+    for d in report.sorted():
+        entry(d.path)["findings"].append({"line": d.line, "severity": d.severity, "code": d.code,
+                                           "message": d.message})
+    for item in files.values():
+        item["findings"].sort(key=lambda f: (f["line"], f["message"]))
+    counts = {severity: len(report.of(severity)) for severity in ("error", "warning", "info")}
+    return {"version": 1, "target_grade": target, "counts": counts,
+            "files": [files[p] for p in sorted(files)], "trials": trials}
+
+
+def _reading_dict(score) -> dict:
+    return {"grade": score.grade, "words": score.words, "sentences": score.sentences,
+            "words_per_sentence": score.words_per_sentence}

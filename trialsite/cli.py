@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .diagnostics import ERROR, WARNING, Report
+from .diagnostics import ERROR, INFO, WARNING, Report
 
 COMMANDS = ("build", "serve", "check", "import")
 
@@ -63,6 +63,32 @@ class Printer:
                 line = f"{self.paint(where, '1')}: {self.paint(rest, colour)}"
             print(line, file=self.stream)
 
+    def check(self, found: dict) -> None:
+        """check's findings, file by file, each file headed by its reading grade."""
+        for file in found["files"]:
+            reading = file["reading"]
+            head = self.paint(file["path"], "1")
+            if reading:
+                whole = "whole page, " if file["path"].endswith("trial.yaml") else ""
+                head += (f" ({whole}reading grade {reading['grade']:g}, {reading['words_per_sentence']:g} words "
+                         "per sentence)")
+            print(head, file=self.stream)
+            for f in file["findings"]:
+                where = f"{file['path']}:{f['line']}" if f["line"] else file["path"]
+                label = "" if f["severity"] == ERROR else f"{f['severity']}: "
+                text = f"{label}{f['message']}"
+                if self.colour:
+                    text = self.paint(text, "31" if f["severity"] == ERROR else "33" if f["severity"] == WARNING else "36")
+                print(f"  {where}: {text}", file=self.stream)
+        c = found["counts"]
+        print(f"Checked {len(found['trials'])} trial page{'s' * (len(found['trials']) != 1)} against reading grade "
+              f"{found['target_grade']:g}: {self.plural(c['error'], 'error')}, {self.plural(c['warning'], 'warning')}, "
+              f"{self.plural(c['info'], 'suggestion')}.", file=self.stream)
+
+    @staticmethod
+    def plural(n: int, word: str) -> str:
+        return f"{n} {word}{'s' * (n != 1)}"
+
     def counts(self, report: Report) -> str:
         errors, warnings = len(report.of(ERROR)), len(report.of(WARNING))
         return f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
@@ -89,6 +115,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("\nStopped.", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # output piped into a command that stopped reading (| head)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except Exception as exc:  # a bug in trialsite, not in the content
         if os.environ.get("TRIALSITE_DEBUG"):
             raise
@@ -103,32 +132,61 @@ def run_build(args) -> int:
     printer = Printer()
     result = build(args.content, template_folder(args.templates), args.out, use_cache=not args.no_cache,
                    jobs=args.jobs)
-    printer.report(result.report)
+    # Plain-language findings can run to thousands on a big site: the build sums them up,
+    # `check` lists them. Everything else is shown in full.
+    shown, plain = Report(), Report()
+    for d in result.report.items:
+        (plain if d.code.startswith("plain.") else shown).items.append(d)
+    printer.report(shown)
     if result.report.has_errors:
-        print(f"Build stopped: {printer.counts(result.report)}. Fix the errors above; "
+        print(f"Build stopped: {printer.counts(shown)}. Fix the errors above; "
               f"{args.out}/ was not changed.", file=sys.stderr)
         return 1
     site = result.site
     trials = len(site.trials) if site else 0
     print(f"Built {trials} trial page{'s' * (trials != 1)} ({result.written} files) into {args.out}/ "
-          f"with {printer.counts(result.report)}.")
+          f"with {printer.counts(shown)}.")
+    for line in plain_summary(plain, result.pages, site.info.reading_grade_target if site else 8.0):
+        print(line)
     print("To preview it with live reload: python build.py serve")
     return 0
 
 
+def plain_summary(plain: Report, pages, target: float) -> list[str]:
+    """A few lines on how readable the site is: counts, the hardest pages, the trials with most findings."""
+    graded = sorted((p for p in pages if p.reading is not None), key=lambda p: -p.reading.grade)
+    if not graded:
+        return []
+    warnings, info = len(plain.of(WARNING)), len(plain.of(INFO))
+    hardest = graded[0]
+    lines = [f"Plain language: {Printer.plural(warnings, 'warning')} and {Printer.plural(info, 'suggestion')}. "
+             f"Hardest page to read: {hardest.trial.slug} at school grade {hardest.reading.grade:g} "
+             f"(target {target:g}; {sum(p.reading.grade > target for p in graded)} page"
+             f"{'s' * (sum(p.reading.grade > target for p in graded) != 1)} above it)."]
+    per_trial: dict[str, int] = {}
+    for d in plain.of(WARNING):
+        slug = d.path.split("/trials/", 1)[-1].split("/", 1)[0] if "/trials/" in d.path else d.path
+        per_trial[slug] = per_trial.get(slug, 0) + 1
+    worst = sorted(per_trial.items(), key=lambda item: (-item[1], item[0]))[:5]
+    if worst:
+        lines.append("Most warnings: " + ", ".join(f"{slug} ({n})" for slug, n in worst) +
+                     ". See them all with: python build.py check")
+    return lines
+
+
 def run_check(args) -> int:
+    from .checks import findings_by_file
     from .pipeline import check
     result = check(args.content, template_folder(args.templates))
     report = result.report
     failing = report.has_errors or (args.strict and report.of(WARNING))
+    target = result.site.info.reading_grade_target if result.site and result.site.info else 8.0
+    found = findings_by_file(report, result.pages, target)
     if args.format == "json":
-        json.dump({"errors": len(report.of(ERROR)), "warnings": len(report.of(WARNING)),
-                   "findings": [d.__dict__ for d in report.sorted()]}, sys.stdout, indent=2)
+        json.dump(found, sys.stdout, indent=2)
         print()
     else:
-        printer = Printer(sys.stdout)
-        printer.report(report)
-        print(f"Checked: {printer.counts(report)}.")
+        Printer(sys.stdout).check(found)
     return 1 if failing else 0
 
 
