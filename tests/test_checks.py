@@ -1,6 +1,7 @@
 """Plain-language quality (issue 4): glossary words on the page, reading grades and `check`."""
 from __future__ import annotations
 
+import html
 import json
 import subprocess
 import sys
@@ -246,3 +247,21 @@ def test_check_in_process_json_matches_schema(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(project)
     assert cli.main(["check", "--format", "json"]) == 0
     jsonschema.validate(json.loads(capsys.readouterr().out), SCHEMA)
+
+
+# --- the preview's panel ------------------------------------------------------------------
+
+def test_preview_shows_findings_panel_and_highlights_but_the_site_never_does(tmp_path):
+    from trialsite.serve import PreviewState
+    project = make_project(tmp_path, {SECTION: section(
+        "The trial takes 40 adults.\n\nThey are administered a drug [@reg].\n")})
+    preview = PreviewState(project / "content", None)
+    preview.rebuild()
+    page = preview.output["trials/small-trial/index.html"].decode()
+    panel = html.unescape(page.split('<aside class="preview-panel"', 1)[1].split("</aside>", 1)[0])
+    assert "Whole page: reading grade" in panel and "<th scope=\"row\">Who is studied</th>" in panel
+    assert "sections/01-who.md:4:" in panel and '"administered" is a hard word' in panel
+    assert '<mark class="uncited">The trial takes 40 adults.</mark>' in page
+    assert run_build(project).returncode == 0
+    built = (project / "site/trials/small-trial/index.html").read_text()
+    assert "preview-panel" not in built and "<mark" not in built

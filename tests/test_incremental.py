@@ -125,7 +125,7 @@ def test_preview_after_any_edits_equals_a_clean_build(tmp_path_factory, edits):
         after = inputs(project)
         saved = {project / name for name in set(before) | set(after) if before.get(name) != after.get(name)}
         incremental = preview.rebuild(saved)  # only what the saved files affect
-        clean = prepare(project / "content", templates)
+        clean = prepare(project / "content", templates, preview=True)  # the preview adds its checks panel
         assert [d.format() for d in incremental.report.sorted()] == [d.format() for d in clean.report.sorted()]
         if not clean.report.has_errors:
             assert preview.output == clean.output, f"after {edits[:step + 1]}"

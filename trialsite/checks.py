@@ -54,6 +54,7 @@ class PageReading:
     words: int
     sentences: int
     sections: tuple[SectionReading, ...]
+    uncited: tuple[tuple[str, str], ...] = ()  # (path, sentence): highlighted in the preview
 
     @property
     def words_per_sentence(self) -> float:
@@ -126,11 +127,12 @@ def check_page(page, glossary: Glossary, rules: Rules, report: Report) -> PageRe
     texts = [("summary", "The main message", trial.path, trial.yaml.line("summary"),
               page.trial.facts.get("summary") if isinstance(page.trial.facts.get("summary"), str) else "")]
     texts += [(s.id, s.title, s.path, _body_line(trial, s.path), s.markdown) for s in page.sections]
-    all_sentences, sections = [], []
+    all_sentences, sections, uncited = [], [], []
     for kind, title, path, first_line, markdown in texts:
         blocks = reading.blocks(markdown, first_line)
         sentences = [s for b in blocks for s in reading.sentences(b)]
         all_sentences += sentences
+        uncited += [(path, s.text) for s in sentences if _needs_source(s)]
         _check_sentences(sentences, path, report)
         _check_words(blocks, path, glossary, rules, exempt, report)
         if kind == "summary":
@@ -144,12 +146,16 @@ def check_page(page, glossary: Glossary, rules: Rules, report: Report) -> PageRe
                            f"Hardest sentences: {_hardest(sentences, rules.target)}.", code="plain.grade")
     whole = reading.as_text(all_sentences)
     result = PageReading(reading.grade(whole), sum(s.words for s in all_sentences), len(all_sentences),
-                         tuple(sections))
+                         tuple(sections), tuple(uncited))
     if result.grade > rules.target:
         report.warning(trial.path, 0, f"the whole page reads at school grade {result.grade:g}, above the target of "
                        f"{rules.target:g}. The sections above it are listed as warnings too.", code="plain.grade")
     _check_unmentioned_facts(trial, page.sections, report)
     return result
+
+
+def _needs_source(sentence) -> bool:
+    return not sentence.cited and bool(NUMBER.search(sentence.text))
 
 
 def _body_line(trial, path: str) -> int:
@@ -169,7 +175,7 @@ def _short(text: str, limit: int = 70) -> str:
 
 def _check_sentences(sentences, path: str, report: Report) -> None:
     for s in sentences:
-        if not s.cited and NUMBER.search(s.text):
+        if _needs_source(s):
             report.warning(path, s.line, f'"{_short(s.text)}" gives a number or a fact but has no source. '
                            "Add [@key] at the end of the sentence or of its paragraph.", code="plain.uncited")
         if s.words > LONG_SENTENCE:
@@ -299,3 +305,34 @@ def findings_by_file(report: Report, pages, target: float) -> dict:
 def _reading_dict(score) -> dict:
     return {"grade": score.grade, "words": score.words, "sentences": score.sentences,
             "words_per_sentence": score.words_per_sentence}
+
+
+def preview_findings(page, report: Report, rules: Rules) -> dict:
+    """What the preview's panel shows on a trial page: grades and this trial's findings."""
+    folder = page.trial.path.rsplit("/", 1)[0] + "/"
+    items = [dict(severity=d.severity, path=d.path.removeprefix(folder), line=d.line, message=d.message)
+             for d in report.sorted() if d.path.startswith(folder)]
+    return {"reading": page.reading, "target": rules.target, "items": items}
+
+
+def highlight_uncited(page):
+    """The page with each sentence that needs a source wrapped in <mark> (preview only).
+
+    Found by its first words in the section's HTML; a sentence whose first words are split by
+    markup (a glossary word, a link) is only listed in the panel.
+    """
+    import dataclasses
+
+    if page.reading is None or not page.reading.uncited:
+        return page
+    sections = []
+    for section in page.sections:
+        html = section.html
+        for path, text in page.reading.uncited:
+            if path != section.path:
+                continue
+            start = r"\s+".join(re.escape(w) for w in text.split()[:5])
+            html = re.sub(rf"(?<![\w]){start}[^<]*?(?:[.!?]|(?=<))", lambda m: f'<mark class="uncited">{m.group(0)}</mark>',
+                          html, count=1)
+        sections.append(dataclasses.replace(section, html=html))
+    return dataclasses.replace(page, sections=tuple(sections))

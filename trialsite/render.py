@@ -102,11 +102,13 @@ class Renderer:
                 return display_path(folder / name)
         return name
 
-    def render_trial(self, page: TrialPage) -> tuple[str, bytes | None]:
+    def render_trial(self, page: TrialPage, findings: dict | None = None) -> tuple[str, bytes | None]:
         """One trial's page. It may depend only on its own trial, site.yaml, the glossary and the
-        templates: that is what lets trials be rendered in parallel and cached (issue 6)."""
+        templates: that is what lets trials be rendered in parallel and cached (issue 6).
+        findings: the preview's panel of check results (checks.preview_findings); never in site/."""
         path = f"trials/{page.trial.slug}/index.html"
-        return path, self.page("trial.html", path, page=page, trial=page.trial.facts, t=page.trial)
+        return path, self.page("trial.html", path, page=page, trial=page.trial.facts, t=page.trial,
+                               findings=findings)
 
     def render_site(self, pages: list[TrialPage]) -> Output:
         """Every page except the trial pages: home, glossary, 404 and the theme's files."""

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .cache import trial_key
-from .checks import Rules, check_page
+from .checks import Rules, check_page, highlight_uncited, preview_findings
 from .diagnostics import Diagnostic, Report
 from .load import YamlFile, load_trial
 from .render import Renderer
@@ -86,7 +86,11 @@ def process_trial(folder: Path, shared: Shared, render: bool = True) -> TrialRes
     html = None
     if render and page is not None and shared.info is not None and not report.has_errors:
         site = assemble(shared.info, shared.glossary, shared.glossary_path, [trial])
-        html = Renderer(site, shared.templates, report).render_trial(page)[1]
+        findings = None
+        if shared.preview and shared.rules:  # the preview's own panel of check results
+            findings = preview_findings(page, report, shared.rules)
+        shown = highlight_uncited(page) if findings else page
+        html = Renderer(site, shared.templates, report).render_trial(shown, findings)[1]
     return TrialResult(folder.name, light(page) if page else None, html, tuple(report.items))
 
 
