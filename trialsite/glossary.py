@@ -66,6 +66,9 @@ def term_elements(word: str, term, glossary_page: str) -> tuple[etree.Element, e
     name.tail = f" ({term.stands_for}): {term.definition} " if term.stands_for else f": {term.definition} "
     more = etree.SubElement(box, "a", {"href": f"{glossary_page}#{term.anchor}"})
     more.text = "More in the word list"
+    close = etree.SubElement(box, "button", {"type": "button", "class": "term-close", "popovertarget": box_id,
+                                             "popovertargetaction": "hide"})
+    close.text = "Close"
     return dfn, box
 
 

@@ -20,7 +20,7 @@ ATTRIBUTES = {
     "*": {"id", "class", "lang", "title"},
     "a": {"href", "aria-hidden"},
     "span": {"aria-hidden", "popover"},
-    "button": {"type", "popovertarget"},  # glossary words open their definition (glossary.py)
+    "button": {"type", "popovertarget", "popovertargetaction"},  # glossary words open their definition (glossary.py)
     "img": {"src", "alt", "width", "height"},
     "th": {"style", "scope", "colspan", "rowspan"},
     "td": {"style", "colspan", "rowspan"},
