@@ -13,7 +13,7 @@ from pathlib import Path
 
 from . import reading
 from .diagnostics import INFO, Report
-from .glossary import Glossary
+from .glossary import Glossary, Phrases
 from .load import YamlFile, load_yaml_file
 
 JARGON_FILE = Path(__file__).resolve().parent / "data" / "jargon.yaml"
@@ -115,9 +115,8 @@ def _jargon_entries(doc: YamlFile, report: Report) -> tuple[dict, list]:
 
 
 @lru_cache(maxsize=8)
-def _jargon_pattern(jargon: tuple) -> re.Pattern | None:
-    words = sorted((w for w, _ in jargon), key=lambda w: (-len(w), w))
-    return re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, words)) + r")(?![\w-])", re.I) if words else None
+def _jargon_finder(jargon: tuple) -> Phrases:
+    return Phrases(folded=[w for w, _ in jargon])
 
 
 def check_page(page, glossary: Glossary, rules: Rules, report: Report) -> PageReading:
@@ -192,16 +191,16 @@ def _check_words(blocks, path: str, glossary: Glossary, rules: Rules, exempt: se
     """Abbreviations and hard words the glossary does not explain: once per file, with other lines named."""
     seen: dict[str, list] = {}
     plain_words = dict(rules.jargon)
-    pattern = _jargon_pattern(rules.jargon)
+    hard_words = _jargon_finder(rules.jargon)
     for block in blocks:
         for line, text in block.scan:
             for match in ABBREVIATION.finditer(text):
                 word = match.group(0)
                 if word not in rules.known_abbreviations and word not in exempt and not glossary.knows(word):
                     seen.setdefault(f"abbr:{word}", []).append(line)
-            for match in pattern.finditer(text) if pattern else ():
-                word = match.group(0)
-                if not glossary.knows(word) and not _inside_term(text, match, glossary):
+            for start, end in hard_words.find(text):
+                word = text[start:end]
+                if not glossary.knows(word) and not _inside_term(start, end, text, glossary):
                     seen.setdefault(f"word:{word.lower()}", []).append(line)
     for key, lines in seen.items():
         kind, word = key.split(":", 1)
@@ -217,9 +216,9 @@ def _check_words(blocks, path: str, glossary: Glossary, rules: Rules, exempt: se
         report.warning(path, lines[0], message, code="plain.abbreviation" if kind == "abbr" else "plain.jargon")
 
 
-def _inside_term(text: str, match: re.Match, glossary: Glossary) -> bool:
+def _inside_term(start: int, end: int, text: str, glossary: Glossary) -> bool:
     """True when a hard word is part of a longer glossary word ("adverse event" inside "serious adverse event")."""
-    return any(start <= match.start() and match.end() <= end for start, end, _ in glossary.find(text))
+    return any(s <= start and end <= e for s, e, _ in glossary.find(text))
 
 
 def _own_names(facts: dict) -> set:

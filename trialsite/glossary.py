@@ -18,6 +18,37 @@ from markdown.treeprocessors import Treeprocessor
 SKIP = {"a", "abbr", "button", "code", "dfn", "h1", "h2", "h3", "h4", "h5", "h6", "kbd", "pre", "summary", "sup"}
 
 
+class Phrases:
+    """Finds any of many words and phrases in text: whole words, longest first.
+
+    One regex of every name is slow to scan with (Python tries each name at every position),
+    so it is only tried where a word starts that begins some name.
+    """
+
+    WORD = re.compile(r"\w+")
+
+    def __init__(self, exact=(), folded=()) -> None:
+        names = [(n, False) for n in exact] + [(n, True) for n in folded]
+        # Longest first: "clinical trial" wins over "trial" at the same place.
+        names.sort(key=lambda item: (-len(item[0]), item[0]))
+        self.first_words = {m.group(0).lower() for n, _ in names for m in [self.WORD.search(n)] if m}
+        choices = "|".join(f"(?i:{re.escape(n)})" if folded else re.escape(n) for n, folded in names)
+        self.pattern = re.compile(rf"(?<![\w-])(?:{choices})(?![\w-])") if names else None
+
+    def find(self, text: str):
+        """(start, end) of every name in text, left to right, never overlapping."""
+        if self.pattern is None:
+            return
+        end = 0
+        for word in self.WORD.finditer(text):
+            if word.start() < end or word.group(0).lower() not in self.first_words:
+                continue
+            match = self.pattern.match(text, word.start())
+            if match:
+                end = match.end()
+                yield match.start(), end
+
+
 class Glossary:
     """Finds glossary words (terms and aliases) in plain text."""
 
@@ -30,21 +61,16 @@ class Glossary:
                     self.exact.setdefault(name, term)
                 else:
                     self.folded.setdefault(name.lower(), term)
-        names = [(n, False) for n in self.exact] + [(n, True) for n in self.folded]
-        # Longest first: "clinical trial" wins over "trial" at the same place.
-        names.sort(key=lambda item: (-len(item[0]), item[0]))
-        choices = "|".join(f"(?i:{re.escape(n)})" if folded else re.escape(n) for n, folded in names)
-        self.pattern = re.compile(rf"(?<![\w-])(?:{choices})(?![\w-])") if names else None
+        self.phrases = Phrases(self.exact, self.folded)
+        self.pattern = self.phrases.pattern
 
     def find(self, text: str):
         """(start, end, term) for every glossary word in text, left to right."""
-        if self.pattern is None:
-            return
-        for match in self.pattern.finditer(text):
-            word = match.group(0)
+        for start, end in self.phrases.find(text):
+            word = text[start:end]
             term = self.exact.get(word) or self.folded.get(word.lower())
             if term is not None:
-                yield match.start(), match.end(), term
+                yield start, end, term
 
     def knows(self, word: str) -> bool:
         return word in self.exact or word.lower() in self.folded
