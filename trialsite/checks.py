@@ -6,6 +6,8 @@ are cached with the page. Findings are ordinary diagnostics (file:line) with cod
 """
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -126,7 +128,7 @@ def check_page(page, glossary: Glossary, rules: Rules, report: Report) -> PageRe
     texts = [("summary", "The main message", trial.path, trial.yaml.line("summary"),
               page.trial.facts.get("summary") if isinstance(page.trial.facts.get("summary"), str) else "")]
     texts += [(s.id, s.title, s.path, _body_line(trial, s.path), s.markdown) for s in page.sections]
-    all_sentences, sections, uncited = [], [], []
+    all_sentences, sections, uncited, total = [], [], [], reading.Counts()
     for kind, title, path, first_line, markdown in texts:
         blocks = reading.blocks(markdown, first_line)
         sentences = [s for b in blocks for s in reading.sentences(b)]
@@ -134,17 +136,17 @@ def check_page(page, glossary: Glossary, rules: Rules, report: Report) -> PageRe
         uncited += [(path, s.text) for s in sentences if _needs_source(s)]
         _check_sentences(sentences, path, report)
         _check_words(blocks, path, glossary, rules, exempt, report)
+        counts = reading.counts(reading.as_text(sentences))
+        total += counts
         if kind == "summary":
             continue
-        text = reading.as_text(sentences)
-        section = SectionReading(path, title, reading.grade(text), sum(s.words for s in sentences), len(sentences))
+        section = SectionReading(path, title, counts.grade, sum(s.words for s in sentences), len(sentences))
         sections.append(section)
         if section.grade > rules.target:
             report.warning(path, first_line, f"this section reads at school grade {section.grade:g}, above the "
                            f"target of {rules.target:g}. Use shorter sentences and simpler words. "
                            f"Hardest sentences: {_hardest(sentences, rules.target)}.", code="plain.grade")
-    whole = reading.as_text(all_sentences)
-    result = PageReading(reading.grade(whole), sum(s.words for s in all_sentences), len(all_sentences),
+    result = PageReading(total.grade, sum(s.words for s in all_sentences), len(all_sentences),
                          tuple(sections), tuple(uncited))
     if result.grade > rules.target:
         report.warning(trial.path, 0, f"the whole page reads at school grade {result.grade:g}, above the target of "
@@ -191,17 +193,21 @@ def _check_words(blocks, path: str, glossary: Glossary, rules: Rules, exempt: se
     """Abbreviations and hard words the glossary does not explain: once per file, with other lines named."""
     seen: dict[str, list] = {}
     plain_words = dict(rules.jargon)
-    hard_words = _jargon_finder(rules.jargon)
-    for block in blocks:
-        for line, text in block.scan:
-            for match in ABBREVIATION.finditer(text):
-                word = match.group(0)
-                if word not in rules.known_abbreviations and word not in exempt and not glossary.knows(word):
-                    seen.setdefault(f"abbr:{word}", []).append(line)
-            for start, end in hard_words.find(text):
-                word = text[start:end]
-                if not glossary.knows(word) and not _inside_term(start, end, text, glossary):
-                    seen.setdefault(f"word:{word.lower()}", []).append(line)
+    lines = [line for block in blocks for line in block.scan]
+    text = "\n".join(t for _, t in lines)  # one pass over the whole text; lines found back by offset
+    starts = list(itertools.accumulate((len(t) + 1 for _, t in lines[:-1]), initial=0))
+
+    def line_at(offset: int) -> int:
+        return lines[bisect.bisect_right(starts, offset) - 1][0]
+
+    for match in ABBREVIATION.finditer(text):
+        word = match.group(0)
+        if word not in rules.known_abbreviations and word not in exempt and not glossary.knows(word):
+            seen.setdefault(f"abbr:{word}", []).append(line_at(match.start()))
+    for start, end in _jargon_finder(rules.jargon).find(text):
+        word = text[start:end]
+        if not glossary.knows(word) and not _inside_term(start, end, text, glossary):
+            seen.setdefault(f"word:{word.lower()}", []).append(line_at(start))
     for key, lines in seen.items():
         kind, word = key.split(":", 1)
         others = sorted(set(lines[1:]) - {lines[0]})
@@ -218,7 +224,9 @@ def _check_words(blocks, path: str, glossary: Glossary, rules: Rules, exempt: se
 
 def _inside_term(start: int, end: int, text: str, glossary: Glossary) -> bool:
     """True when a hard word is part of a longer glossary word ("adverse event" inside "serious adverse event")."""
-    return any(s <= start and end <= e for s, e, _ in glossary.find(text))
+    around = text[max(0, start - 60):end + 60]  # glossary words are short: no need to search the whole text
+    shift = max(0, start - 60)
+    return any(s + shift <= start and end <= e + shift for s, e, _ in glossary.find(around))
 
 
 def _own_names(facts: dict) -> set:

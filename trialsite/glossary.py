@@ -37,8 +37,8 @@ class Phrases:
 
     def find(self, text: str):
         """(start, end) of every name in text, left to right, never overlapping."""
-        if self.pattern is None:
-            return
+        if self.pattern is None or self.first_words.isdisjoint(self.WORD.findall(text.lower())):
+            return  # the common case, checked in C
         end = 0
         for word in self.WORD.finditer(text):
             if word.start() < end or word.group(0).lower() not in self.first_words:

