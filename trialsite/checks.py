@@ -204,9 +204,14 @@ def _check_words(blocks, path: str, glossary: Glossary, rules: Rules, exempt: se
         word = match.group(0)
         if word not in rules.known_abbreviations and word not in exempt and not glossary.knows(word):
             seen.setdefault(f"abbr:{word}", []).append(line_at(match.start()))
+    glossary_spans = None
     for start, end in _jargon_finder(rules.jargon).find(text):
         word = text[start:end]
-        if not glossary.knows(word) and not _inside_term(start, end, text, glossary):
+        if glossary.knows(word):
+            continue
+        if glossary_spans is None:  # a hard word may be part of a longer glossary word ("serious adverse event")
+            glossary_spans = [(s, e) for s, e, _ in glossary.find(text)]
+        if not any(s <= start and end <= e for s, e in glossary_spans):
             seen.setdefault(f"word:{word.lower()}", []).append(line_at(start))
     for key, lines in seen.items():
         kind, word = key.split(":", 1)
@@ -220,13 +225,6 @@ def _check_words(blocks, path: str, glossary: Glossary, rules: Rules, exempt: se
             instead = f'Say "{plain}" instead, or' if plain else "Explain it in plain words, or"
             message = f'"{word}" is a hard word for many readers{also}. {instead} add it to glossary.yaml.'
         report.warning(path, lines[0], message, code="plain.abbreviation" if kind == "abbr" else "plain.jargon")
-
-
-def _inside_term(start: int, end: int, text: str, glossary: Glossary) -> bool:
-    """True when a hard word is part of a longer glossary word ("adverse event" inside "serious adverse event")."""
-    around = text[max(0, start - 60):end + 60]  # glossary words are short: no need to search the whole text
-    shift = max(0, start - 60)
-    return any(s + shift <= start and end <= e + shift for s, e, _ in glossary.find(around))
 
 
 def _own_names(facts: dict) -> set:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .cache import trial_key
+from . import reading
 from .checks import Rules, check_page, highlight_uncited, preview_findings
 from .diagnostics import Diagnostic, Report
 from .load import YamlFile, load_trial
@@ -129,6 +130,8 @@ def run_trials(folders: list[Path], shared: Shared, sink=None, cache=None, jobs:
             finish(i, result, computed=False)
     workers = min(jobs or os.cpu_count() or 1, len(missing))
     if render and workers > 1 and len(missing) >= POOL_MIN:
+        if shared.rules is not None:
+            reading.prepare()
         # fork: workers start with the code and the shared inputs already loaded. Not from a
         # process with threads (the preview server): a fork can copy a lock another thread holds.
         context = multiprocessing.get_context("fork" if threading.active_count() == 1 else "forkserver")
