@@ -12,7 +12,7 @@ SOURCES = {"a": object(), "b": object(), "c": object()}
 
 def numbers(html):
     return [tuple(int(n) for n in re.findall(r'href="#source-(\d+)"', sup))
-            for sup in re.findall(r'<sup class="cite">(.*?)</sup>', html)]
+            for sup in re.findall(r'<sup class="cite"[^>]*>(.*?)</sup>', html)]
 
 
 def test_numbered_in_order_of_first_citation_and_repeats_keep_their_number():

@@ -86,7 +86,8 @@ def term_elements(word: str, term, glossary_page: str) -> tuple[etree.Element, e
         abbr.text = word
     else:
         button.text = word
-    box = etree.Element("span", {"class": "term-def", "id": box_id, "popover": "auto"})
+    # Not indexed for search: the same definitions on many pages would only add noise.
+    box = etree.Element("span", {"class": "term-def", "id": box_id, "popover": "auto", "data-pagefind-ignore": "all"})
     name = etree.SubElement(box, "strong")
     name.text = term.term
     name.tail = f" ({term.stands_for}): {term.definition} " if term.stands_for else f": {term.definition} "

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import search
 from .cache import DiskCache, shared_key
 from .checks import load_rules
 from .diagnostics import Report
@@ -101,6 +102,8 @@ def build(content: Path, templates: Path | None, out: Path, use_cache: bool = Tr
 
             result = prepare(content, templates, sink, cache, jobs)
             result.written = count[0]
+            if not result.report.has_errors and result.pages:
+                search.build_index(stage, result.report)
             if result.report.has_errors:
                 raise _Abandon
     except _Abandon:

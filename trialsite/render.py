@@ -11,7 +11,7 @@ from pathlib import Path
 
 import jinja2
 
-from . import __version__, words
+from . import __version__, sharing, words
 from .diagnostics import Report
 from .load import display_path
 from .resolve import TrialPage
@@ -48,7 +48,7 @@ def environment(templates: Path | None) -> jinja2.Environment:
     env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters.update(long_date=long_date, as_list=as_list)
-    env.globals.update(words=words, version=__version__)
+    env.globals.update(words=words, version=__version__, slug=sharing.slug)
     return env
 
 
@@ -107,8 +107,9 @@ class Renderer:
         templates: that is what lets trials be rendered in parallel and cached (issue 6).
         findings: the preview's panel of check results (checks.preview_findings); never in site/."""
         path = f"trials/{page.trial.slug}/index.html"
+        url = self.site.info.base_url + path.removesuffix("index.html") if self.site.info.base_url else None
         return path, self.page("trial.html", path, page=page, trial=page.trial.facts, t=page.trial,
-                               findings=findings)
+                               findings=findings, jsonld=sharing.trial_jsonld(page, self.site.info, url, words))
 
     def render_site(self, pages: list[TrialPage]) -> Output:
         """Every page except the trial pages: home, glossary, 404 and the theme's files."""
@@ -119,10 +120,23 @@ class Renderer:
             if data is not None:
                 out[path] = data
 
-        put("index.html", self.page("index.html", "index.html", pages=pages))
+        groups = sharing.conditions(pages)
+        put("index.html", self.page("index.html", "index.html", pages=pages, conditions=groups))
+        put("conditions/index.html", self.page("conditions.html", "conditions/index.html", conditions=groups))
+        for group in groups:
+            path = f"conditions/{group['slug']}/index.html"
+            put(path, self.page("condition.html", path, condition=group, pages=group["pages"]))
+        put("search/index.html", self.page("search.html", "search/index.html"))
         put("glossary/index.html", self.page("glossary.html", "glossary/index.html", terms=self.site.glossary,
                                               users=glossary_users))
         put("404.html", self.page("404.html", "404.html"))
+        base = self.site.info.base_url
+        put("robots.txt", sharing.robots(base))
+        if base:  # a sitemap needs full addresses
+            entries = [(p, None) for p in sorted(out) if p.endswith(".html") and p != "404.html"]
+            entries += [(f"trials/{p.trial.slug}/index.html", p.trial.last_reviewed.isoformat()
+                         if p.trial.last_reviewed else None) for p in pages]
+            put("sitemap.xml", sharing.sitemap(base, sorted(entries)))
         for target, source in theme_files(self.templates).items():
             out[target] = source.read_bytes()
         return out

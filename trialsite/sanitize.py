@@ -19,12 +19,13 @@ TAGS = {
 ATTRIBUTES = {
     "*": {"id", "class", "lang", "title"},
     "a": {"href", "aria-hidden"},
-    "span": {"aria-hidden", "popover"},
+    "span": {"aria-hidden", "popover", "data-pagefind-ignore"},
     "button": {"type", "popovertarget", "popovertargetaction"},  # glossary words open their definition (glossary.py)
     "img": {"src", "alt", "width", "height"},
     "th": {"style", "scope", "colspan", "rowspan"},
     "td": {"style", "colspan", "rowspan"},
     "ol": {"start"},
+    "sup": {"data-pagefind-ignore"},
 }
 URL_SCHEMES = {"http", "https", "mailto"}
 

@@ -1,0 +1,27 @@
+// Home page filters: show only the trials that match the chosen illness, status and phase.
+// Without JavaScript the form stays hidden and every trial is listed (and the condition pages work).
+(function () {
+  "use strict";
+  var form = document.getElementById("filters");
+  var list = document.getElementById("trial-list");
+  if (!form || !list) return;
+  var cards = Array.prototype.slice.call(list.querySelectorAll(".card"));
+  var count = document.getElementById("trial-count");
+  var none = document.getElementById("no-match");
+  function update() {
+    var condition = form.condition.value, status = form.status.value, phase = form.phase.value;
+    var shown = 0;
+    cards.forEach(function (card) {
+      var match = (!condition || (" " + card.dataset.conditions + " ").indexOf(" " + condition + " ") >= 0) &&
+        (!status || card.dataset.status === status) && (!phase || card.dataset.phase === phase);
+      card.hidden = !match;
+      if (match) shown += 1;
+    });
+    count.textContent = shown + (shown === 1 ? " trial" : " trials") +
+      (shown === cards.length ? "" : " of " + cards.length);
+    none.hidden = shown !== 0;
+  }
+  form.hidden = false;
+  form.addEventListener("change", update);
+  form.addEventListener("submit", function (event) { event.preventDefault(); });
+})();
