@@ -14,7 +14,8 @@ import pytest
 from project import case_project, run_build, snapshot
 
 CASES = sorted(p for p in (Path(__file__).parent / "hostile_content").iterdir() if p.is_dir())
-DANGEROUS = re.compile(r"<script(?![^>]*\bsrc=)|\son\w+\s*=|javascript:|vbscript:|data:text|<iframe|<form|<object|"
+# JSON-LD is data, not a script (tests/test_browser_pages.py checks nothing can break out of it).
+DANGEROUS = re.compile(r"<script(?![^>]*\b(?:src=|type=\"application/ld\+json\"))|\son\w+\s*=|javascript:|vbscript:|data:text|<iframe|<form|<object|"
                        r"<embed|<base\b|http-equiv=\"?refresh|url\(", re.I)
 
 

@@ -37,6 +37,8 @@ def parser() -> argparse.ArgumentParser:
                    help="serve: the address to listen on (default: 127.0.0.1, this computer only)")
     p.add_argument("--format", default="text", choices=("text", "json"), help="check: how to print findings")
     p.add_argument("--strict", action="store_true", help="check: treat warnings as errors")
+    p.add_argument("--links", action="store_true",
+                   help="check: also list every link to another website, to check by hand (nothing is fetched)")
     p.add_argument("--no-cache", action="store_true",
                    help="build: do not reuse finished pages from .trialsite-cache/ (always safe, just slower)")
     p.add_argument("--jobs", type=int, default=None, help="build: how many processes to use (default: all cores)")
@@ -84,6 +86,16 @@ class Printer:
         print(f"Checked {len(found['trials'])} trial page{'s' * (len(found['trials']) != 1)} against reading grade "
               f"{found['target_grade']:g}: {self.plural(c['error'], 'error')}, {self.plural(c['warning'], 'warning')}, "
               f"{self.plural(c['info'], 'suggestion')}.", file=self.stream)
+
+    def links(self, external: list) -> None:
+        """Links to other websites, file by file: trialsite never fetches them, a person should look."""
+        print(f"\nLinks to other websites ({len(external)}), to open and check by hand:", file=self.stream)
+        current = None
+        for path, line, url in external:
+            if path != current:
+                print(self.paint(path, "1"), file=self.stream)
+                current = path
+            print(f"  {path}:{line}: {url}", file=self.stream)
 
     @staticmethod
     def plural(n: int, word: str) -> str:
@@ -182,11 +194,17 @@ def run_check(args) -> int:
     failing = report.has_errors or (args.strict and report.of(WARNING))
     target = result.site.info.reading_grade_target if result.site and result.site.info else 8.0
     found = findings_by_file(report, result.pages, target)
+    external = sorted({(path, line, url) for page in result.pages for url, path, line in page.external_links})
+    if args.links:
+        found["links"] = [{"path": path, "line": line, "url": url} for path, line, url in external]
     if args.format == "json":
         json.dump(found, sys.stdout, indent=2)
         print()
     else:
-        Printer(sys.stdout).check(found)
+        printer = Printer(sys.stdout)
+        printer.check(found)
+        if args.links:
+            printer.links(external)
     return 1 if failing else 0
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .diagnostics import Report
+from .linkcheck import check_links
 from .load import trial_folders
 from .pipeline import Result, collect, load_shared_inputs, render_site_pages
 from .trials import TrialResult, process_trial, run_trials
@@ -102,5 +103,6 @@ class SiteModel:
                 self.files[path] = data
                 self.depends[path] = {SHARED, CARDS}
                 self.rendered += 1
+        check_links(result.pages, self.files, self.files.get, result.report)
         result.output = dict(self.files)
         return result

@@ -53,3 +53,27 @@ def check_markdown(text: str, path: str, first_line: int, report: Report) -> boo
                          "start with http://, https:// or mailto:, or point to a page of this site. "
                          "Remove it or use a normal web address.", code="link.scheme")
     return bad
+
+
+_HREF = re.compile(r'\s(?:href|src)="([^"]*)"')
+
+
+def written(html_text: str, markdown: str, path: str, first_line: int) -> list[tuple[str, str, int]]:
+    """(address, file, line) of each link and image the editor wrote, as it ends up on the page.
+
+    Read from the finished HTML, so links in code or in removed HTML do not count; links that
+    trialsite adds itself (citations, glossary words) are left out, as they are not in the text.
+    """
+    found = []
+    for raw in dict.fromkeys(_HREF.findall(html_text)):
+        url = html.unescape(raw)
+        at = markdown.find(url)
+        if at < 0:
+            at = markdown.find(raw)
+        if at >= 0:
+            found.append((url, path, first_line + markdown.count("\n", 0, at)))
+    return found
+
+
+def is_external(url: str) -> bool:
+    return scheme(url) is not None or url.startswith("//")

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from . import search
 from .cache import DiskCache, shared_key
+from .linkcheck import check_links
 from .checks import load_rules
 from .diagnostics import Report
 from .load import check_theme, load_shared, trial_folders
@@ -36,11 +37,11 @@ class Result:
 
 
 def prepare(content: Path, templates: Path | None, sink=None, cache=None, jobs: int | None = None,
-            render: bool = True, preview: bool = False) -> Result:
+            render: bool = True, preview: bool = False, read=None) -> Result:
     """Load, check and render everything; finished files go to sink(path, bytes).
 
     Without a sink the files are collected in result.output. With render=False nothing is
-    rendered at all (check).
+    rendered at all (check). read(path) gives back a finished file, for the link check.
     """
     result = Result()
     report = result.report
@@ -48,11 +49,18 @@ def prepare(content: Path, templates: Path | None, sink=None, cache=None, jobs: 
         result.output = {}
         sink = result.output.__setitem__
     shared = load_shared_inputs(content, templates, report, keyed=cache is not None, preview=preview)
-    trials = run_trials(trial_folders(content), shared, sink if render else None, cache, jobs)
+    paths: set[str] = set()
+
+    def tracked(path: str, data: bytes) -> None:
+        paths.add(path)
+        sink(path, data)
+
+    trials = run_trials(trial_folders(content), shared, tracked if render else None, cache, jobs)
     result.site, result.pages = collect(shared, trials, report)
     if render and not report.has_errors and shared.info is not None:
         for path, data in render_site_pages(result.site, result.pages, templates, report).items():
-            sink(path, data)
+            tracked(path, data)
+        check_links(result.pages, paths, read or (result.output or {}).get, report)
     return result
 
 
@@ -83,6 +91,13 @@ def render_site_pages(site: Site, pages: list[TrialPage], templates: Path | None
     return Renderer(site, templates, report).render_site(pages)
 
 
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
 class _Abandon(Exception):
     """The content has errors: throw the half-written folder away."""
 
@@ -100,7 +115,7 @@ def build(content: Path, templates: Path | None, out: Path, use_cache: bool = Tr
                 write_file(stage, path, data)
                 count[0] += 1
 
-            result = prepare(content, templates, sink, cache, jobs)
+            result = prepare(content, templates, sink, cache, jobs, read=lambda p: _read(stage / p))
             result.written = count[0]
             if not result.report.has_errors and result.pages:
                 search.build_index(stage, result.report)

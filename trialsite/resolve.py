@@ -48,6 +48,10 @@ class TrialPage:
     # checks.PageReading, filled in by the check stage. Not compared: no site-wide page shows it,
     # so a new reading grade alone does not re-render them in the preview (incremental.py).
     reading: object = field(default=None, compare=False)
+    # (address, file, line) of every link in the texts: internal ones are checked once all pages
+    # exist (linkcheck.py), external ones are listed by `check --links`.
+    links: tuple = field(default=(), compare=False)
+    external_links: tuple = field(default=(), compare=False)
 
 
 class _SectionHeadings(Treeprocessor):
@@ -123,6 +127,7 @@ def resolve_trial(trial: Trial, report: Report, converter: Converter, preview: b
     check_citations(summary_source, trial.sources, trial.path, trial.yaml.line("summary"), report)
     _check_markup(summary_source, trial.path, trial.yaml.line("summary"), report)
     summary = converter.convert(summary_source, page, "summary")
+    found = links.written(summary, summary_source, trial.path, trial.yaml.line("summary"))
     summary = re.sub(r"^<p>(.*)</p>$", r"\1", summary, flags=re.S)
     sections = []
     for section in trial.sections:
@@ -137,6 +142,7 @@ def resolve_trial(trial: Trial, report: Report, converter: Converter, preview: b
         check_citations(text, trial.sources, section.path, section.body_line, report)
         _check_markup(body, section.path, section.body_line, report)
         html = converter.convert(text, page, section.id)
+        found += links.written(html, text, section.path, section.body_line)
         sections.append(RenderedSection(section.id, section.title, rewrite.highlight(html) if preview else html,
                                         section.path, text))
     cited = tuple(CitedSource(page.numbers[key], trial.sources[key], tuple(page.places[key]))
@@ -146,4 +152,11 @@ def resolve_trial(trial: Trial, report: Report, converter: Converter, preview: b
         report.warning(trial.path, source.line, f'the source "{source.key}" is never cited. Cite it in a section '
                        f"with [@{source.key}], or remove it from sources:.", code="cite.unused")
     summary_text = " ".join(CITATION_RE.sub("", summary_source).split())
-    return TrialPage(trial, summary, summary_text, tuple(sections), cited, uncited, tuple(converter.terms_used))
+    internal = tuple(item for item in found if not links.is_external(item[0]))
+    external = tuple(item for item in found if links.is_external(item[0]))
+    external += tuple((source.url, trial.path, trial.yaml.line("sources", key, "url"))
+                      for key, source in trial.sources.items())
+    external += tuple((r["url"], trial.path, trial.yaml.line("registrations", i, "url"))
+                      for i, r in enumerate(trial.facts.get("registrations") or []) if isinstance(r, dict) and r.get("url"))
+    return TrialPage(trial, summary, summary_text, tuple(sections), cited, uncited, tuple(converter.terms_used),
+                     links=internal, external_links=external)

@@ -1,15 +1,16 @@
 // Home page filters: show only the trials that match the chosen illness, status and phase.
-// Without JavaScript the form stays hidden and every trial is listed (and the condition pages work).
+// Without JavaScript the choices stay hidden and every trial is listed (and the condition pages work).
 (function () {
   "use strict";
   var form = document.getElementById("filters");
+  var pick = function (name) { return document.getElementById("filter-" + name).value; };
   var list = document.getElementById("trial-list");
   if (!form || !list) return;
   var cards = Array.prototype.slice.call(list.querySelectorAll(".card"));
   var count = document.getElementById("trial-count");
   var none = document.getElementById("no-match");
   function update() {
-    var condition = form.condition.value, status = form.status.value, phase = form.phase.value;
+    var condition = pick("condition"), status = pick("status"), phase = pick("phase");
     var shown = 0;
     cards.forEach(function (card) {
       var match = (!condition || (" " + card.dataset.conditions + " ").indexOf(" " + condition + " ") >= 0) &&
@@ -23,5 +24,4 @@
   }
   form.hidden = false;
   form.addEventListener("change", update);
-  form.addEventListener("submit", function (event) { event.preventDefault(); });
 })();
