@@ -1,0 +1,80 @@
+"""Preview (issue 6): a trial added, renamed or deleted while `build.py serve` runs appears and
+disappears on the home page, the illness pages and its own address, without restarting."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+from playwright.sync_api import expect
+
+from project import TRIAL
+from test_serve_live import ROOT, free_port, read_logs, wait_until_answering
+
+NEW_TRIAL = TRIAL.replace("A small test trial", "A new trial about gout").replace("rheumatoid arthritis", "gout")
+SECTION = "---\ntitle: About\n---\nThis trial is for adults with gout [@reg; @paper].\n"
+
+
+def status(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+def wait_for_status(url: str, wanted: int, seconds: float = 5.0) -> None:
+    deadline = time.monotonic() + seconds
+    while status(url) != wanted:
+        assert time.monotonic() < deadline, f"{url} did not answer {wanted}"
+        time.sleep(0.1)
+
+
+def test_added_renamed_and_deleted_trials_show_in_the_preview(page, tmp_path):
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    trials = tmp_path / "content" / "trials"
+    port = free_port()
+    logs = {"stdout": tmp_path / "serve.stdout", "stderr": tmp_path / "serve.stderr"}
+    with open(logs["stdout"], "wb") as out, open(logs["stderr"], "wb") as err:
+        proc = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "serve", "--port", str(port),
+                                 "--content", str(tmp_path / "content")], cwd=tmp_path, stdout=out, stderr=err,
+                                stdin=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_answering(base + "/", proc, logs)
+        page.goto(base + "/index.html")
+        cards = page.locator("#trial-list .card h3 a")
+        expect(cards).to_have_count(1)
+
+        # Added: a whole folder appears (trial.yaml first, then its section, like a copy would).
+        (trials / "gout-trial" / "sections").mkdir(parents=True)
+        (trials / "gout-trial" / "trial.yaml").write_text(NEW_TRIAL)
+        (trials / "gout-trial" / "sections" / "01-about.md").write_text(SECTION)
+        expect(cards).to_have_count(2, timeout=5_000)  # the open home page reloads by itself
+        expect(page.get_by_role("link", name="A new trial about gout")).to_be_visible()
+        wait_for_status(base + "/trials/gout-trial/index.html", 200)
+        page.goto(base + "/conditions/gout/index.html")
+        expect(page.get_by_role("link", name="A new trial about gout")).to_be_visible()
+
+        # Renamed: the old address is gone, the new one works, the home page links to it.
+        (trials / "gout-trial").rename(trials / "gout-study")
+        wait_for_status(base + "/trials/gout-trial/index.html", 404)
+        wait_for_status(base + "/trials/gout-study/index.html", 200)
+        page.goto(base + "/index.html")
+        expect(page.get_by_role("link", name="A new trial about gout")).to_have_attribute(
+            "href", "trials/gout-study/index.html")
+
+        # Deleted: gone from its address, the home page and the illness pages.
+        shutil.rmtree(trials / "gout-study")
+        wait_for_status(base + "/trials/gout-study/index.html", 404)
+        wait_for_status(base + "/conditions/gout/index.html", 404)
+        expect(cards).to_have_count(1, timeout=5_000)
+    except AssertionError:
+        print(read_logs(logs))
+        raise
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
