@@ -1,5 +1,5 @@
 """Preview (issue 6): a trial added, renamed or deleted while `build.py serve` runs appears and
-disappears on the home page, the illness pages and its own address, without restarting."""
+disappears on the home page, the illness pages, its own address and search, without restarting."""
 from __future__ import annotations
 
 import shutil
@@ -9,7 +9,7 @@ import time
 import urllib.error
 import urllib.request
 
-from playwright.sync_api import expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout, expect
 
 from project import TRIAL
 from test_serve_live import ROOT, free_port, read_logs, wait_until_answering
@@ -31,6 +31,17 @@ def wait_for_status(url: str, wanted: int, seconds: float = 5.0) -> None:
     while status(url) != wanted:
         assert time.monotonic() < deadline, f"{url} did not answer {wanted}"
         time.sleep(0.1)
+
+
+def search_finds(page, base: str, words: str, title: str) -> bool:
+    page.goto(base + "/search/index.html")
+    try:
+        page.locator(".pagefind-ui__search-input").wait_for(timeout=2_000)
+        page.fill(".pagefind-ui__search-input", words)
+        page.locator(".pagefind-ui__result-link", has_text=title).wait_for(timeout=3_000)
+        return True
+    except PlaywrightTimeout:
+        return False  # no index yet, or not this trial in it yet
 
 
 def test_added_renamed_and_deleted_trials_show_in_the_preview(page, tmp_path):
@@ -58,6 +69,12 @@ def test_added_renamed_and_deleted_trials_show_in_the_preview(page, tmp_path):
         wait_for_status(base + "/trials/gout-trial/index.html", 200)
         page.goto(base + "/conditions/gout/index.html")
         expect(page.get_by_role("link", name="A new trial about gout")).to_be_visible()
+
+        # Search: the index is remade in the background a moment after the save.
+        deadline = time.monotonic() + 30
+        while not search_finds(page, base, "gout", "A new trial about gout"):
+            assert time.monotonic() < deadline, "the preview's search never found the new trial"
+            time.sleep(0.5)
 
         # Renamed: the old address is gone, the new one works, the home page links to it.
         (trials / "gout-trial").rename(trials / "gout-study")

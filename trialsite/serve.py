@@ -24,6 +24,7 @@ from urllib.parse import unquote
 from .incremental import SiteModel
 from .diagnostics import Report
 from .pipeline import Result
+from .search import BackgroundIndex
 
 PORT_TRIES = 20
 
@@ -38,6 +39,7 @@ class PreviewState:
         self.output: dict[str, bytes] = {}
         self.report = Report()
         self.lock = threading.Lock()
+        self.search = None  # search.BackgroundIndex, when serving
 
     def rebuild(self, changed=None) -> Result:
         """Bring the preview up to date: only what the changed paths affect, or everything."""
@@ -45,6 +47,8 @@ class PreviewState:
             result = self.model.update(changed) if changed is not None else self.model.full()
             if not result.report.has_errors and result.output is not None:
                 self.output = result.output
+                if self.search is not None:
+                    self.search.request(self.output)
             self.report = result.report
             return result
 
@@ -97,6 +101,8 @@ def make_app(state: PreviewState):
         url_path = environ.get("PATH_INFO", "/")
         key = site_path(url_path)
         output = state.output
+        if key and key.startswith("pagefind/") and state.search is not None and key in state.search.files:
+            output = state.search.files  # the search index, made in the background
         if key is None:
             start_response("400 Bad Request", [("Content-Type", "text/plain; charset=utf-8")])
             return [b"This address is not allowed."]
@@ -196,6 +202,7 @@ def serve(content: Path, templates: Path | None, port: int, host: str) -> int:
     if chosen != port:
         print(f"Port {port} is in use by another program, so the preview uses port {chosen}.", file=sys.stderr)
     state = PreviewState(content, templates)
+    state.search = BackgroundIndex()
     first = state.rebuild()
     for d in first.report.sorted():
         print(d.format(), file=sys.stderr)

@@ -5,8 +5,9 @@
   function start() {
     var message = document.getElementById("search-message");
     if (typeof window.PagefindUI !== "function") {
-      message.firstChild.textContent = "Search is not available here: it works on the published site, " +
-        "not in the preview or in a page opened as a file. ";
+      message.firstChild.textContent = "Search is not available here yet. On the published site it " +
+        "always is; in the preview it appears a few seconds after you start or save (reload this page); " +
+        "it cannot work in a page opened as a file. ";
       return;
     }
     message.hidden = true;
