@@ -49,9 +49,9 @@ def parser() -> argparse.ArgumentParser:
 class Printer:
     """Prints diagnostics for people: colour only on a terminal."""
 
-    def __init__(self, stream=sys.stderr):
-        self.stream = stream
-        self.colour = stream.isatty() and os.environ.get("NO_COLOR") is None
+    def __init__(self, stream=None):
+        self.stream = stream or sys.stderr  # looked up now, so a redirected stderr is used
+        self.colour = self.stream.isatty() and os.environ.get("NO_COLOR") is None
 
     def paint(self, text: str, code: str) -> str:
         return f"\033[{code}m{text}\033[0m" if self.colour else text

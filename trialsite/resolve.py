@@ -156,7 +156,8 @@ def resolve_trial(trial: Trial, report: Report, converter: Converter, preview: b
     external = tuple(item for item in found if links.is_external(item[0]))
     external += tuple((source.url, trial.path, trial.yaml.line("sources", key, "url"))
                       for key, source in trial.sources.items())
-    external += tuple((r["url"], trial.path, trial.yaml.line("registrations", i, "url"))
-                      for i, r in enumerate(trial.facts.get("registrations") or []) if isinstance(r, dict) and r.get("url"))
+    registrations = trial.facts.get("registrations") if isinstance(trial.facts.get("registrations"), list) else []
+    external += tuple((str(r["url"]), trial.path, trial.yaml.line("registrations", i, "url"))
+                      for i, r in enumerate(registrations) if isinstance(r, dict) and r.get("url"))
     return TrialPage(trial, summary, summary_text, tuple(sections), cited, uncited, tuple(converter.terms_used),
                      links=internal, external_links=external)

@@ -82,7 +82,7 @@ def process_trial(folder: Path, shared: Shared, render: bool = True) -> TrialRes
     converter = _converter_for_process()
     converter.use_glossary(shared.glossary)
     page = resolve_trial(trial, report, converter, shared.preview) if trial else None
-    if page is not None and shared.rules is not None:
+    if page is not None and shared.rules is not None and not report.has_errors:  # checks need sound facts
         page = dataclasses.replace(page, reading=check_page(page, converter.glossary, shared.rules, report))
     html = None
     if render and page is not None and shared.info is not None and not report.has_errors:

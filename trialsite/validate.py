@@ -294,14 +294,14 @@ def validate_trial(folder: TrialFolder, report: Report) -> Trial | None:
     schema_diagnostics(doc, "trial", report)
     facts = dict(doc.data)
     reviewed = _date(facts.get("last_reviewed"), doc, ("last_reviewed",), report)
-    for key, source in (facts.get("sources") or {}).items():
+    raw_sources = facts.get("sources") if isinstance(facts.get("sources"), dict) else {}
+    for key, source in raw_sources.items():
         if isinstance(source, dict) and source.get("accessed"):
             _date(source["accessed"], doc, ("sources", key, "accessed"), report)
     sections = _sections(folder, report)
     # A trial with errors is still returned, so its sections get checked in the same run;
     # nothing is rendered while the report has errors.
     facts["phase"] = str(facts.get("phase"))
-    raw_sources = facts.get("sources") if isinstance(facts.get("sources"), dict) else {}
     sources = {str(key): Source(str(key), s.get("title", ""), s.get("publisher"), s.get("url", ""),
                                 _date(s.get("accessed"), doc, (), Report()), doc.line("sources", key))
                for key, s in raw_sources.items() if isinstance(s, dict)}
