@@ -1,10 +1,11 @@
 """Benchmark: trialsite against MkDocs and Hugo on the same generated pages, in one run.
 
-    python bench/run.py [N ...]        (default: 250 1000)
+    python bench/run.py [--runs R] [N ...]        (default: 3 runs of 100 and 1000 trials)
 
-For each N it generates N trials (bench/generate.py), then times, in this order:
-trialsite cold build (no cache), trialsite warm build after editing one section, MkDocs,
-Hugo. Each is a separate process; peak memory is that process tree's largest resident set.
+For each N it generates N trials (bench/make_corpus.py), then times: trialsite cold build (no
+cache, Pagefind included), Pagefind alone on that site, trialsite warm build after editing one
+section, the floor (bench/floor.py: bare markdown + jinja2 loop, 1 and 2 processes), MkDocs and
+Hugo on the same pages (up to 5,000 trials). Medians of R runs (1 run above 1,000 trials). Each is a separate process; peak memory is that process tree's largest resident set.
 These machines are noisy, so compare the ratios printed at the end, not the seconds.
 Needs bench/requirements.txt installed. Results also go to bench/results/latest.json.
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -35,53 +37,80 @@ def measure(command: list[str], cwd: Path) -> dict:
     return {"seconds": round(float(seconds), 3), "peak_mb": round(float(megabytes), 1)}
 
 
-def run(n: int, work: Path) -> dict:
-    subprocess.run([sys.executable, str(ROOT / "bench" / "generate.py"), str(n), str(work)], check=True)
+def median_of(runs: int, command: list[str], cwd: Path, before=None) -> dict:
+    """Median seconds (and the largest peak memory) of several runs; before() runs untimed first."""
+    samples = []
+    for _ in range(runs):
+        if before:
+            before()
+        samples.append(measure(command, cwd))
+    return {"seconds": statistics.median(s["seconds"] for s in samples),
+            "peak_mb": max(s["peak_mb"] for s in samples), "runs": runs}
+
+
+def run(n: int, work: Path, runs: int, peers: bool) -> dict:
+    subprocess.run([sys.executable, str(ROOT / "bench" / "make_corpus.py"), str(n), str(work)], check=True)
     build = [sys.executable, str(ROOT / "build.py"), "--content", "content", "--out", "site"]
-    results = {"trials": n}
-    shutil.rmtree(work / ".trialsite-cache", ignore_errors=True)
-    results["trialsite_cold"] = measure(build + ["--no-cache"] if _has_cache_flag() else build, work)
+    results: dict = {"trials": n}
+    results["trialsite_cold"] = median_of(runs, build + ["--no-cache"], work)
+    results["pagefind_alone"] = median_of(runs, [sys.executable, "-m", "pagefind", "--site", "site", "--silent"],
+                                          work, before=lambda: shutil.rmtree(work / "site" / "pagefind"))
     section = work / "content" / "trials" / "trial-00000" / "sections" / "01-overview.md"
-    subprocess.run(build, cwd=work, capture_output=True)  # fills the cache, if there is one
-    section.write_text(section.read_text() + "\nOne more sentence for the warm build [@ctis].\n")
-    results["trialsite_warm"] = measure(build, work)
-    results["mkdocs"] = measure([str(BIN / "mkdocs"), "build", "-q", "-d", str(work / "mkdocs-site")],
-                                work / "mkdocs")
-    hugo = shutil.which("hugo", path=str(BIN)) or shutil.which("hugo")
-    if hugo:
-        results["hugo"] = measure([hugo, "--quiet", "-d", str(work / "hugo-site")], work / "hugo")
+    original = section.read_text()
+    subprocess.run(build, cwd=work, capture_output=True)  # fills the cache
+    edits = iter(range(1000))
+
+    def edit_one_section():
+        section.write_text(original + f"\nEdit number {next(edits)} for the warm build [@ctis].\n")
+
+    results["trialsite_warm"] = median_of(runs, build, work, before=edit_one_section)
+    floor = [sys.executable, str(ROOT / "bench" / "floor.py"), "mkdocs/docs", "floor-site"]
+    results["floor_1_process"] = median_of(runs, floor + ["1"], work)
+    results["floor_2_processes"] = median_of(runs, floor + ["2"], work)
+    if peers:
+        results["mkdocs"] = median_of(runs, [str(BIN / "mkdocs"), "build", "-q", "-d", str(work / "mkdocs-site")],
+                                      work / "mkdocs")
+        hugo = shutil.which("hugo", path=str(BIN)) or shutil.which("hugo")
+        if hugo:
+            results["hugo"] = median_of(runs, [hugo, "--quiet", "-d", str(work / "hugo-site")], work / "hugo")
     cold = results["trialsite_cold"]["seconds"]
-    results["cold_vs_mkdocs"] = round(cold / results["mkdocs"]["seconds"], 2)
-    if hugo:
-        results["cold_vs_hugo"] = round(cold / results["hugo"]["seconds"], 2)
+    for peer in ("mkdocs", "hugo", "floor_2_processes"):
+        if peer in results:
+            results[f"cold_vs_{peer}"] = round(cold / results[peer]["seconds"], 2)
+    results["ms_per_trial_cold"] = round(cold / n * 1000, 2)
     return results
 
 
-def _has_cache_flag() -> bool:
-    help_text = subprocess.run([sys.executable, str(ROOT / "build.py"), "--help"], capture_output=True,
-                               text=True).stdout
-    return "--no-cache" in help_text
+def table(rows: list[dict]) -> str:
+    def cell(row, key):
+        return f"{row[key]['seconds']:.2f}" if key in row else "-"
+
+    lines = ["| trials | trialsite cold | of which Pagefind | warm (1 section edited) | floor 1 proc | floor 2 proc "
+             "| MkDocs | Hugo | cold / MkDocs | cold / Hugo | ms per trial | peak MB (trialsite, incl. Pagefind) |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        lines.append(f"| {r['trials']} | {cell(r, 'trialsite_cold')} | {cell(r, 'pagefind_alone')} "
+                     f"| {cell(r, 'trialsite_warm')} | {cell(r, 'floor_1_process')} | {cell(r, 'floor_2_processes')} "
+                     f"| {cell(r, 'mkdocs')} | {cell(r, 'hugo')} | {r.get('cold_vs_mkdocs', '-')} "
+                     f"| {r.get('cold_vs_hugo', '-')} | {r['ms_per_trial_cold']} | {r['trialsite_cold']['peak_mb']} |")
+    return "\n".join(lines)
 
 
-def main(sizes: list[int]) -> None:
+def main(argv: list[str]) -> None:
+    runs = 3
+    if argv[:1] == ["--runs"]:
+        runs, argv = int(argv[1]), argv[2:]
+    sizes = [int(a) for a in argv] or [100, 1000]
     rows = []
     for n in sizes:
         with tempfile.TemporaryDirectory(prefix=f"trialsite-bench-{n}-") as tmp:
-            rows.append(run(n, Path(tmp)))
+            rows.append(run(n, Path(tmp), runs if n <= 1000 else 1, peers=n <= 5000))
             print(json.dumps(rows[-1]), flush=True)
-    print(f"\n{'trials':>7} {'cold s':>8} {'warm s':>8} {'mkdocs s':>9} {'hugo s':>8} {'cold/mkdocs':>12} "
-          f"{'cold/hugo':>10} {'peak MB':>8}")
-    for r in rows:
-        print(f"{r['trials']:>7} {r['trialsite_cold']['seconds']:>8} {r['trialsite_warm']['seconds']:>8} "
-              f"{r['mkdocs']['seconds']:>9} {r.get('hugo', {}).get('seconds', '-'):>8} {r['cold_vs_mkdocs']:>12} "
-              f"{r.get('cold_vs_hugo', '-'):>10} {r['trialsite_cold']['peak_mb']:>8}")
-    if len(rows) > 1:
-        per = [r["trialsite_cold"]["seconds"] / r["trials"] for r in rows]
-        print(f"seconds per trial: {', '.join(f'{p * 1000:.1f} ms' for p in per)} (linear if these are close)")
+    print(table(rows))
     results = ROOT / "bench" / "results"
     results.mkdir(exist_ok=True)
     (results / "latest.json").write_text(json.dumps(rows, indent=2) + "\n")
 
 
 if __name__ == "__main__":
-    main([int(a) for a in sys.argv[1:]] or [250, 1000])
+    main(sys.argv[1:])

@@ -102,6 +102,9 @@ def trial_key(folder: Path, shared: str, hashes: FileHashes = _NO_MEMO) -> str:
     return digest.hexdigest()
 
 
+KEPT = {"file-hashes", "site-pages"}  # entries with fixed names, replaced rather than added
+
+
 class DiskCache:
     """For builds: one pickle per trial in .trialsite-cache/; unreadable entries are misses."""
 
@@ -133,6 +136,6 @@ class DiskCache:
         if not self.folder.is_dir():
             return
         for path in self.folder.iterdir():
-            if path.suffix == ".pickle" and path.stem not in keys | {"file-hashes"} or path.suffix == ".tmp":
+            if path.suffix == ".pickle" and path.stem not in keys | KEPT or path.suffix == ".tmp":
                 path.unlink(missing_ok=True)
         self.put("file-hashes", self.hashes.used)

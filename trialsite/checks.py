@@ -35,11 +35,9 @@ NOT_PARTICIPLES = {"indeed", "need", "red", "bed", "speed", "seed", "feed", "pro
 PASSIVE = re.compile(rf"\b{BE}\s+(?:not\s+)?(?:\w+ly\s+)?(\w+ed|{IRREGULAR})\b", re.I)
 
 
-@dataclass(frozen=True)
-class SectionReading:
-    path: str
-    title: str
-    grade: float
+class _Grades:
+    """Shared by the readings of a section and of a page."""
+
     words: int
     sentences: int
 
@@ -49,7 +47,16 @@ class SectionReading:
 
 
 @dataclass(frozen=True)
-class PageReading:
+class SectionReading(_Grades):
+    path: str
+    title: str
+    grade: float
+    words: int
+    sentences: int
+
+
+@dataclass(frozen=True)
+class PageReading(_Grades):
     """Reading grades of a trial page: the whole page (summary + sections) and each section."""
 
     grade: float
@@ -57,10 +64,6 @@ class PageReading:
     sentences: int
     sections: tuple[SectionReading, ...]
     uncited: tuple[tuple[str, str], ...] = ()  # (path, sentence): highlighted in the preview
-
-    @property
-    def words_per_sentence(self) -> float:
-        return round(self.words / self.sentences, 1) if self.sentences else 0.0
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,9 @@ there was no error, so the last good site is never touched. check() renders noth
 """
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -58,7 +61,7 @@ def prepare(content: Path, templates: Path | None, sink=None, cache=None, jobs: 
     trials = run_trials(trial_folders(content), shared, tracked if render else None, cache, jobs)
     result.site, result.pages = collect(shared, trials, report)
     if render and not report.has_errors and shared.info is not None:
-        for path, data in render_site_pages(result.site, result.pages, templates, report).items():
+        for path, data in site_pages(result, shared, templates, cache).items():
             tracked(path, data)
         check_links(result.pages, paths, read or (result.output or {}).get, report)
     return result
@@ -84,6 +87,25 @@ def collect(shared: Shared, trials, report: Report) -> tuple[Site, list[TrialPag
     site = assemble(shared.info, shared.glossary, shared.glossary_path, [t.page.trial for t in trials if t.page])
     order = {trial.slug: i for i, trial in enumerate(site.trials)}
     return site, sorted((t.page for t in trials if t.page), key=lambda p: order[p.trial.slug])
+
+
+def site_pages(result: Result, shared: Shared, templates: Path | None, cache) -> Output:
+    """The site-wide pages, reused from the cache when no trial's light page changed (a section
+    edit usually changes only its own trial page): rendering 1,000 cards takes seconds."""
+    if cache is None:
+        return render_site_pages(result.site, result.pages, templates, result.report)
+    shown = [dataclasses.replace(p, reading=None, links=(), external_links=()) for p in result.pages]  # not on them
+    # repr, not pickle: equal pages can pickle differently (shared objects), their repr cannot.
+    key = hashlib.sha256(shared.key.encode() + repr(shown).encode()).hexdigest()
+    saved = cache.get("site-pages")
+    if isinstance(saved, tuple) and saved[0] == key:
+        return saved[1]
+    report = Report()
+    output = render_site_pages(result.site, result.pages, templates, report)
+    result.report.extend(report.items)
+    if not report.has_errors:
+        cache.put("site-pages", (key, output))
+    return output
 
 
 def render_site_pages(site: Site, pages: list[TrialPage], templates: Path | None, report: Report) -> Output:

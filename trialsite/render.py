@@ -142,12 +142,19 @@ class Renderer:
         return out
 
 
-def glossary_usage(site: Site, pages: list[TrialPage]) -> dict[str, list]:
-    """term -> the trials whose page marks it (glossary.py), in the site's reading order."""
-    users: dict[str, list] = {term.term: [] for term in site.glossary}
+USERS_SHOWN = 10  # trials named under a glossary word; a big site says "and 990 more"
+
+
+def glossary_usage(site: Site, pages: list[TrialPage]) -> dict[str, dict]:
+    """term -> {"trials": the first trials whose page marks it (glossary.py), "more": how many else}."""
+    users: dict[str, dict] = {term.term: {"trials": [], "more": 0} for term in site.glossary}
     for page in pages:
         for term in page.terms_used:
-            users.setdefault(term, []).append(page.trial)
+            entry = users.setdefault(term, {"trials": [], "more": 0})
+            if len(entry["trials"]) < USERS_SHOWN:
+                entry["trials"].append(page.trial)
+            else:
+                entry["more"] += 1
     return users
 
 
