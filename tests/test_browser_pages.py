@@ -119,7 +119,7 @@ def test_filters_narrow_the_list(browser, site_url):
         expect(page.locator("#trial-list .card:visible")).to_have_count(2)
         page.select_option("#filter-status", "recruiting")
         expect(page.locator("#trial-list .card:visible")).to_have_count(1)
-        expect(page.locator("#trial-count")).to_have_text("1 trial of 4")
+        expect(page.locator("#trial-count")).to_have_text("1 of 4 trials")
         page.select_option("#filter-phase", "3")
         expect(page.locator("#trial-list .card:visible")).to_have_count(0)
         expect(page.locator("#no-match")).to_be_visible()

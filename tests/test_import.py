@@ -116,7 +116,7 @@ def test_real_record_imports_validates_is_refused_then_builds_with_its_facts(tmp
     for condition in conditions:
         assert condition in facts_box
     if count is not None:
-        assert f"{count} people" in facts_box
+        assert f"{count:,} people" in facts_box  # numbers are written the English way: 6,000
     else:
         assert "Number of people" not in facts_box
 

@@ -92,10 +92,10 @@ class _NumberCitations(Treeprocessor):
             keys = sup.attrib.pop("data-keys", None)
             if keys is None:
                 continue
-            fill_citation(sup, [page.cite(k) for k in keys.split(";") if k in page.sources])
+            fill_citation(sup, [page.cite(k) for k in keys.split(";") if k in page.sources], self.extension.label)
 
 
-def fill_citation(sup, cited: list[tuple[int, str]]) -> None:
+def fill_citation(sup, cited: list[tuple[int, str]], label: str = "source ") -> None:
     """Give a <sup class="cite"> its links: [1, 2], ascending, each read as "source N"."""
     cited.sort()
     opening = etree.SubElement(sup, "span", {"aria-hidden": "true"})
@@ -106,7 +106,7 @@ def fill_citation(sup, cited: list[tuple[int, str]]) -> None:
             previous.tail = ", "
         link = etree.SubElement(sup, "a", {"class": "cite-ref", "href": f"#source-{number}", "id": anchor})
         hidden = etree.SubElement(link, "span", {"class": "visually-hidden"})
-        hidden.text = "source "
+        hidden.text = label
         hidden.tail = str(number)
         previous = link
     closing = etree.SubElement(sup, "span", {"aria-hidden": "true"})
@@ -118,6 +118,7 @@ class CitationExtension(Extension):
 
     def __init__(self, **kwargs):
         self.page: PageCitations | None = None
+        self.label = "source "  # read by screen readers before the number, in the page's language
         super().__init__(**kwargs)
 
     def extendMarkdown(self, md):  # noqa: N802

@@ -76,7 +76,7 @@ class Glossary:
         return word in self.exact or word.lower() in self.folded
 
 
-def term_elements(word: str, term, glossary_page: str) -> tuple[etree.Element, etree.Element]:
+def term_elements(word: str, term, glossary_page: str, labels: dict) -> tuple[etree.Element, etree.Element]:
     """The marked word and its definition box, as two sibling elements."""
     box_id = "gl-" + term.anchor.removeprefix("term-")
     dfn = etree.Element("dfn", {"class": "term"})
@@ -92,10 +92,10 @@ def term_elements(word: str, term, glossary_page: str) -> tuple[etree.Element, e
     name.text = term.term
     name.tail = f" ({term.stands_for}): {term.definition} " if term.stands_for else f": {term.definition} "
     more = etree.SubElement(box, "a", {"href": f"{glossary_page}#{term.anchor}"})
-    more.text = "More in the word list"
+    more.text = labels["more"]
     close = etree.SubElement(box, "button", {"type": "button", "class": "term-close", "popovertarget": box_id,
                                              "popovertargetaction": "hide"})
-    close.text = "Close"
+    close.text = labels["close"]
     return dfn, box
 
 
@@ -137,7 +137,7 @@ class MarkTerms(Treeprocessor):
                 new[-1].tail = text[last:start]
             else:
                 lead = text[:start]
-            new.extend(term_elements(text[start:end], term, self.converter.glossary_page))
+            new.extend(term_elements(text[start:end], term, self.converter.glossary_page, self.converter.labels))
             last = end
         if new:
             new[-1].tail = text[last:]

@@ -69,11 +69,14 @@ class SiteModel:
             slug = name.split(":", 1)[1]
             folder = self.content / "trials" / slug
             old = self.trials.pop(slug, None)
-            self._forget(f"trials/{slug}/index.html")
+            for path in [p for p, deps in self.depends.items() if f"trial:{slug}" in deps]:
+                self._forget(path)  # its page in every language
             if folder.exists() and not slug.startswith("."):
                 new = process_trial(folder, self.shared)
                 if new.html is not None:
                     self._trial_page(f"trials/{slug}/index.html", new.html)
+                    for path, data in new.translated:
+                        self._trial_page(path, data)
                 self.trials[slug] = new.__class__(new.slug, new.page, None, new.diagnostics)
                 cards_changed |= old is None or old.page != new.page
             else:
@@ -82,7 +85,7 @@ class SiteModel:
 
     def _trial_page(self, path: str, html: bytes) -> None:
         self.files[path] = html
-        self.depends[path] = {SHARED, "trial:" + path.split("/")[1]}
+        self.depends[path] = {SHARED, "trial:" + path.split("trials/", 1)[1].split("/")[0]}
         self.rendered += 1
 
     def _forget(self, path: str) -> None:

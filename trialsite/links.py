@@ -77,3 +77,25 @@ def written(html_text: str, markdown: str, path: str, first_line: int) -> list[t
 
 def is_external(url: str) -> bool:
     return scheme(url) is not None or url.startswith("//")
+
+
+# Python-Markdown looks for the end of every "[" and "<" it cannot match, up to the end of the
+# paragraph: thousands of them take minutes (found by a hostile test). Cost ~ unmatched signs x
+# paragraph length; 2,000,000 is about a second, and ordinary text scores nearly nothing.
+_MATCHED = re.compile(r"\\.|!?\[[^\[\]\n]*\](?:\([^()\s]*\)|\[[^\[\]\n]*\])?|<[^<>\n]*>")
+_OPENERS = re.compile(r"\[|<[A-Za-z/!?]")
+SLOW_LIMIT = 2_000_000
+
+
+def too_slow(text: str, path: str, first_line: int, report: Report) -> bool:
+    """Report (and return True for) text whose unclosed brackets would make Markdown crawl."""
+    at = 0
+    for paragraph in re.split(r"(\n[ \t]*\n)", text):
+        opened = len(_OPENERS.findall(_MATCHED.sub("", paragraph)))
+        if opened * len(paragraph) > SLOW_LIMIT:
+            report.error(path, first_line + text.count("\n", 0, at), f'this paragraph has {opened:,} "[" or "<" '
+                         "signs that are never closed, which makes the page very slow to build. Close each link "
+                         r'as [text](address), or write \[ for a bracket and &lt; for a "<" sign.', code="markdown.slow")
+            return True
+        at += len(paragraph)
+    return False

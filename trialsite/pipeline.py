@@ -109,8 +109,14 @@ def site_pages(result: Result, shared: Shared, templates: Path | None, cache) ->
 
 
 def render_site_pages(site: Site, pages: list[TrialPage], templates: Path | None, report: Report) -> Output:
-    """The pages that depend on all trials together (home, glossary, ...), not on one trial."""
-    return Renderer(site, templates, report).render_site(pages)
+    """The pages that depend on all trials together (home, glossary, ...), not on one trial,
+    in every language of the site."""
+    languages = site.info.languages
+    output = Renderer(site, templates, report).render_site(pages)
+    for lang in languages[1:]:
+        translated = [dict(page.others).get(lang, page) for page in pages]
+        output.update(Renderer(site, templates, report, lang).render_site(translated))
+    return output
 
 
 def _read(path: Path) -> bytes | None:

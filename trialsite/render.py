@@ -11,24 +11,15 @@ from pathlib import Path
 
 import jinja2
 
-from . import __version__, sharing, words
+from . import __version__, i18n, sharing, words
 from .diagnostics import Report
 from .load import display_path
 from .resolve import TrialPage
 from .validate import Site
 
 DEFAULT_THEME = Path(__file__).resolve().parent.parent / "templates"
-MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December"]
 
 Output = dict  # posix path inside site/ -> bytes
-
-
-def long_date(value) -> str:
-    """2026-11-01 -> "1 November 2026": no locale, no clock."""
-    if value is None:
-        return ""
-    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
 
 
 def as_list(value) -> list:
@@ -37,19 +28,37 @@ def as_list(value) -> list:
     return value if isinstance(value, list) else [value]
 
 
-@lru_cache(maxsize=4)
-def environment(templates: Path | None) -> jinja2.Environment:
-    """One environment per theme and process: templates are compiled once, then reused."""
+@lru_cache(maxsize=16)
+def environment(templates: Path | None, lang: str = "en") -> jinja2.Environment:
+    """One environment per theme, language and process: templates are compiled once, then reused.
+    Interface texts go through gettext (i18n.py): _("...") and ngettext(...) in templates."""
     loaders = []
     if templates and templates.resolve() != DEFAULT_THEME.resolve():
         loaders.append(jinja2.FileSystemLoader(str(templates)))
     loaders.append(jinja2.FileSystemLoader(str(DEFAULT_THEME)))
     loader = jinja2.ChoiceLoader([*loaders, jinja2.PrefixLoader({"default": jinja2.FileSystemLoader(str(DEFAULT_THEME))})])
     env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
-                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
-    env.filters.update(long_date=long_date, as_list=as_list)
-    env.globals.update(words=words, version=__version__, slug=sharing.slug)
+                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+                             extensions=["jinja2.ext.i18n"])
+    env.install_gettext_translations(i18n.translations(lang), newstyle=True)
+    env.filters.update(long_date=lambda value: i18n.long_date(value, lang), as_list=as_list,
+                       number=lambda value: i18n.number(value, lang))
+    env.globals.update(words=words, version=__version__, slug=sharing.slug, language_name=i18n.language_name)
     return env
+
+
+def glossary_in(terms: tuple, lang: str, default: str) -> tuple:
+    """The glossary in one language: translated entries only (an English word would not be
+    found in French text), by their translated word."""
+    if lang == default:
+        return terms
+    found = [dict(term.translations)[lang] for term in terms if lang in dict(term.translations)]
+    return tuple(sorted(found, key=lambda t: (t.term.casefold(), t.term)))
+
+
+def language_prefix(lang: str, default: str) -> str:
+    """Where a language's pages live: the default at the top, others under <lang>/."""
+    return "" if lang == default else f"{lang}/"
 
 
 def relative_root(path: str) -> str:
@@ -73,19 +82,32 @@ def theme_files(templates: Path | None) -> dict[str, Path]:
 class Renderer:
     """Renders every page of a site with one template environment."""
 
-    def __init__(self, site: Site, templates: Path | None, report: Report):
+    def __init__(self, site: Site, templates: Path | None, report: Report, lang: str | None = None):
         self.site = site
-        self.env = environment(templates)
+        self.languages = site.info.languages
+        self.lang = lang or self.languages[0]
+        self.prefix = language_prefix(self.lang, self.languages[0])
+        self.env = environment(templates, self.lang)
         self.templates = templates
         self.report = report
 
     def page(self, template: str, path: str, **context) -> bytes | None:
+        """path is the same for every language ("trials/x/index.html"); pages in other
+        languages than the default are written under <lang>/."""
         info = self.site.info
-        root = relative_root(path)
-        canonical = info.base_url + path.removesuffix("index.html") if info.base_url else None
+        root = relative_root(self.prefix + path)
+        shown = path.removesuffix("index.html")
+        canonical = info.base_url + self.prefix + shown if info.base_url else None
+        alternates = []
+        if len(self.languages) > 1 and path != "404.html":
+            for lang in self.languages:
+                target = language_prefix(lang, self.languages[0]) + path
+                href = info.base_url + target.removesuffix("index.html") if info.base_url else root + target
+                alternates.append({"lang": lang, "name": i18n.language_name(lang), "href": href})
         try:
             html = self.env.get_template(template).render(
-                site=info, root=root, path=path, canonical=canonical, **context)
+                site=info, site_text=info.text(self.lang), lang=self.lang, root=root, base=root + self.prefix,
+                path=path, canonical=canonical, alternates=alternates, **context)
         except jinja2.TemplateSyntaxError as exc:
             self.report.error(self._template_path(exc.filename or template), exc.lineno or 0,
                               f"template error: {exc.message}.", code="template.syntax")
@@ -107,18 +129,20 @@ class Renderer:
         templates: that is what lets trials be rendered in parallel and cached (issue 6).
         findings: the preview's panel of check results (checks.preview_findings); never in site/."""
         path = f"trials/{page.trial.slug}/index.html"
-        url = self.site.info.base_url + path.removesuffix("index.html") if self.site.info.base_url else None
-        return path, self.page("trial.html", path, page=page, trial=page.trial.facts, t=page.trial,
-                               findings=findings, jsonld=sharing.trial_jsonld(page, self.site.info, url, words))
+        info = self.site.info
+        url = info.base_url + self.prefix + path.removesuffix("index.html") if info.base_url else None
+        return self.prefix + path, self.page("trial.html", path, page=page, trial=page.trial.facts, t=page.trial,
+                                             findings=findings, jsonld=sharing.trial_jsonld(page, info, url, words))
 
     def render_site(self, pages: list[TrialPage]) -> Output:
         """Every page except the trial pages: home, glossary, 404 and the theme's files."""
         out: Output = {}
-        glossary_users = glossary_usage(self.site, pages)
+        terms = glossary_in(self.site.glossary, self.lang, self.languages[0])
+        glossary_users = glossary_usage(terms, pages)
 
         def put(path: str, data: bytes | None) -> None:
             if data is not None:
-                out[path] = data
+                out[self.prefix + path] = data
 
         groups = sharing.conditions(pages)
         put("index.html", self.page("index.html", "index.html", pages=pages, conditions=groups))
@@ -127,16 +151,19 @@ class Renderer:
             path = f"conditions/{group['slug']}/index.html"
             put(path, self.page("condition.html", path, condition=group, pages=group["pages"]))
         put("search/index.html", self.page("search.html", "search/index.html"))
-        put("glossary/index.html", self.page("glossary.html", "glossary/index.html", terms=self.site.glossary,
+        put("glossary/index.html", self.page("glossary.html", "glossary/index.html", terms=terms,
                                               users=glossary_users))
+        if self.prefix:
+            return out  # one 404 page, robots.txt, sitemap and theme for all languages
         put("404.html", self.page("404.html", "404.html"))
         base = self.site.info.base_url
         put("robots.txt", sharing.robots(base))
-        if base:  # a sitemap needs full addresses
+        if base:  # a sitemap needs full addresses; every page exists in every language
             entries = [(p, None) for p in sorted(out) if p.endswith(".html") and p != "404.html"]
             entries += [(f"trials/{p.trial.slug}/index.html", p.trial.last_reviewed.isoformat()
                          if p.trial.last_reviewed else None) for p in pages]
-            put("sitemap.xml", sharing.sitemap(base, sorted(entries)))
+            put("sitemap.xml", sharing.sitemap(base, sorted((language_prefix(lang, self.languages[0]) + path, date)
+                                                            for lang in self.languages for path, date in entries)))
         for target, source in theme_files(self.templates).items():
             out[target] = source.read_bytes()
         return out
@@ -145,9 +172,9 @@ class Renderer:
 USERS_SHOWN = 10  # trials named under a glossary word; a big site says "and 990 more"
 
 
-def glossary_usage(site: Site, pages: list[TrialPage]) -> dict[str, dict]:
+def glossary_usage(terms: tuple, pages: list[TrialPage]) -> dict[str, dict]:
     """term -> {"trials": the first trials whose page marks it (glossary.py), "more": how many else}."""
-    users: dict[str, dict] = {term.term: {"trials": [], "more": 0} for term in site.glossary}
+    users: dict[str, dict] = {term.term: {"trials": [], "more": 0} for term in terms}
     for page in pages:
         for term in page.terms_used:
             entry = users.setdefault(term, {"trials": [], "more": 0})

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import markdown
 from markdown.treeprocessors import Treeprocessor
 
-from . import links, rewrite, sanitize
+from . import i18n, links, rewrite, sanitize
 from .glossary import Glossary, MarkTerms
 from .citations import CITATION_RE, CitationExtension, PageCitations, check_citations
 from .diagnostics import Report
@@ -27,6 +27,7 @@ class RenderedSection:
     html: str
     path: str
     markdown: str  # the section's Markdown with facts filled in: what checks.py reads
+    lang: str | None = None  # set when the section is shown in another language than its page
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ class TrialPage:
     # exist (linkcheck.py), external ones are listed by `check --links`.
     links: tuple = field(default=(), compare=False)
     external_links: tuple = field(default=(), compare=False)
+    others: tuple = ()  # ((lang, light TrialPage), ...): the same trial in the site's other languages
 
 
 class _SectionHeadings(Treeprocessor):
@@ -89,6 +91,7 @@ class Converter:
         self.terms: tuple = ()
         self.glossary = Glossary(())
         self.terms_used: dict = {}  # glossary words already marked on this page (first use only)
+        self.labels = {"more": "More in the word list", "close": "Close"}
         self.use_glossary(terms)
         self.md = markdown.Markdown(extensions=[self.citations, "tables", "sane_lists"], output_format="html")
         # After the inline patterns (20), so the text is final; before citation numbering (5).
@@ -98,6 +101,13 @@ class Converter:
     def use_glossary(self, terms) -> None:
         if terms != self.terms:
             self.terms, self.glossary = terms, Glossary(terms)
+
+    def use_language(self, lang: str, terms) -> None:
+        """The glossary of that language, and the few words trialsite adds to the text itself."""
+        self.use_glossary(terms)
+        gettext = i18n.translations(lang).gettext
+        self.citations.label = gettext("source") + " "
+        self.labels = {"more": gettext("More in the word list"), "close": gettext("Close")}
 
     def begin_page(self) -> None:
         self.terms_used = {}
@@ -124,6 +134,8 @@ def resolve_trial(trial: Trial, report: Report, converter: Converter, preview: b
     converter.begin_page()
     rewrite.check_values(trial.facts, trial.yaml, report, preview)
     summary_source = trial.facts.get("summary") if isinstance(trial.facts.get("summary"), str) else ""
+    if links.too_slow(summary_source, trial.path, trial.yaml.line("summary"), report):
+        summary_source = ""
     check_citations(summary_source, trial.sources, trial.path, trial.yaml.line("summary"), report)
     _check_markup(summary_source, trial.path, trial.yaml.line("summary"), report)
     summary = converter.convert(summary_source, page, "summary")
@@ -137,14 +149,14 @@ def resolve_trial(trial: Trial, report: Report, converter: Converter, preview: b
                 continue
             body = rewrite.for_preview(body)
         text = render_facts(body, trial.facts, section.path, section.body_line, report)
-        if text is None:
+        if text is None or links.too_slow(text, section.path, section.body_line, report):
             continue
         check_citations(text, trial.sources, section.path, section.body_line, report)
         _check_markup(body, section.path, section.body_line, report)
         html = converter.convert(text, page, section.id)
         found += links.written(html, text, section.path, section.body_line)
         sections.append(RenderedSection(section.id, section.title, rewrite.highlight(html) if preview else html,
-                                        section.path, text))
+                                        section.path, text, section.lang))
     cited = tuple(CitedSource(page.numbers[key], trial.sources[key], tuple(page.places[key]))
                   for key in sorted(page.numbers, key=page.numbers.get))
     uncited = tuple(s for key, s in trial.sources.items() if key not in page.numbers)

@@ -18,11 +18,11 @@ from pathlib import Path
 from .cache import trial_key
 from . import reading
 from .checks import Rules, check_page, highlight_uncited, preview_findings
-from .diagnostics import Diagnostic, Report
+from .diagnostics import INFO, Diagnostic, Report
 from .load import YamlFile, load_trial
-from .render import Renderer
+from .render import Renderer, glossary_in
 from .resolve import Converter, TrialPage, resolve_trial
-from .validate import SiteInfo, Term, assemble, validate_trial
+from .validate import SiteInfo, Term, Trial, assemble, source_hash, validate_trial
 
 # Long facts only a trial's own page shows. Left out of the light pages kept for site-wide
 # pages, so a site of 10,000 trials fits in little memory.
@@ -50,6 +50,7 @@ class TrialResult:
     page: TrialPage | None  # light: no section HTML, for site-wide pages
     html: bytes | None  # the trial's page, when it could be rendered
     diagnostics: tuple[Diagnostic, ...]
+    translated: tuple = ()  # (site path, bytes) of its pages in the site's other languages
 
 
 _converter: Converter | None = None
@@ -79,20 +80,64 @@ def process_trial(folder: Path, shared: Shared, render: bool = True) -> TrialRes
     report = Report()
     raw = load_trial(folder, shared.content, report)
     trial = validate_trial(raw, report) if raw else None
-    converter = _converter_for_process()
-    converter.use_glossary(shared.glossary)
-    page = resolve_trial(trial, report, converter, shared.preview) if trial else None
-    if page is not None and shared.rules is not None and not report.has_errors:  # checks need sound facts
-        page = dataclasses.replace(page, reading=check_page(page, converter.glossary, shared.rules, report))
-    html = None
-    if render and page is not None and shared.info is not None and not report.has_errors:
+    languages = shared.info.languages if shared.info else ("en",)
+    pages = {}
+    for lang in languages:  # the default language first: the others may fall back to it
+        view = trial if lang == languages[0] or trial is None else translated(trial, lang, languages, report)
+        converter = _converter_for_process()
+        converter.use_language(lang, glossary_in(shared.glossary, lang, languages[0]))
+        own = report if lang == languages[0] else Report()
+        page = resolve_trial(view, own, converter, shared.preview) if view else None
+        if own is not report:  # sections shown in the default language were reported already
+            known = set(report.items)
+            report.extend(d for d in own.items if d not in known)
+        if page is None:
+            break
+        if lang == languages[0] and shared.rules is not None and not report.has_errors:  # checks need sound facts
+            page = dataclasses.replace(page, reading=check_page(page, converter.glossary, shared.rules, report))
+        pages[lang] = page
+    files = []
+    if render and len(pages) == len(languages) and shared.info is not None and not report.has_errors:
         site = assemble(shared.info, shared.glossary, shared.glossary_path, [trial])
-        findings = None
-        if shared.preview and shared.rules:  # the preview's own panel of check results
-            findings = preview_findings(page, report, shared.rules)
-        shown = highlight_uncited(page) if findings else page
-        html = Renderer(site, shared.templates, report).render_trial(shown, findings)[1]
-    return TrialResult(folder.name, light(page) if page else None, html, tuple(report.items))
+        for lang, page in pages.items():
+            findings = None
+            if shared.preview and shared.rules and lang == languages[0]:  # the preview's own panel of checks
+                findings = preview_findings(page, report, shared.rules)
+            shown = highlight_uncited(page) if findings else page
+            files.append(Renderer(site, shared.templates, report, lang).render_trial(shown, findings))
+    main = pages.get(languages[0])
+    if main is not None:
+        main = dataclasses.replace(light(main), others=tuple((lang, light(p)) for lang, p in pages.items()
+                                                             if lang != languages[0]))
+    html = files[0][1] if files and not report.has_errors else None
+    return TrialResult(folder.name, main, html, tuple(report.items), tuple(files[1:]) if html else ())
+
+
+def translated(trial: Trial, lang: str, languages: tuple, report: Report) -> Trial:
+    """The trial as readers of another language see it: translated title, summary and sections
+    where there are some, the default language's where not (the page says so)."""
+    own = (trial.facts.get("translations") or {}).get(lang) if isinstance(trial.facts.get("translations"), dict) else None
+    facts = {**trial.facts, **{k: v for k, v in (own or {}).items() if k in ("title", "summary")}}
+    sections = []
+    for section in trial.sections:
+        translation = trial.translations.get(lang, {}).get(section.id)
+        if translation is None:
+            sections.append(dataclasses.replace(section, lang=languages[0]))
+            continue
+        current = source_hash(section.body)
+        if translation.source_hash != current:
+            report.warning(translation.path, 1, f"this translation may be out of date: {section.path.rsplit('/', 1)[-1]} "
+                           f"has changed since it was translated (or the translation does not say which version it "
+                           f"is from). Check it against the original, then put source_hash: {current} in its front "
+                           "matter.", code="i18n.outdated")
+        sections.append(translation)
+    missing = [s.path.rsplit("/", 1)[-1] for s in sections if s.lang == languages[0]]
+    missing += [f"{key} (in trial.yaml, under translations: {lang}:)" for key in ("title", "summary")
+                if key not in (own or {})]
+    if missing:
+        report.add("i18n.missing", INFO, trial.path, 0, f'not translated into "{lang}" yet: {", ".join(missing)}. '
+                   "Readers of that language see these in the default language, with a note.")
+    return dataclasses.replace(trial, facts=facts, sections=tuple(sections))
 
 
 def _work(folder: Path) -> TrialResult:
@@ -120,7 +165,9 @@ def run_trials(folders: list[Path], shared: Shared, sink=None, cache=None, jobs:
             cache.put(keys[i], result)
         if sink is not None and result.html is not None:
             sink(f"trials/{result.slug}/index.html", result.html)
-        results[i] = dataclasses.replace(result, html=None)
+            for path, data in result.translated:
+                sink(path, data)
+        results[i] = dataclasses.replace(result, html=None, translated=())
 
     missing = []
     for i, result in enumerate(results):

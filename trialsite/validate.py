@@ -5,20 +5,25 @@ Hands on a Site (site info, trials sorted by title, glossary terms) for the late
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime
+import hashlib
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 import jsonschema
 
+from . import i18n
 from .diagnostics import Report, did_you_mean
 from .load import RawContent, SectionFile, TrialFolder, YamlFile
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schema"
-SECTION_KEYS = {"title"}
+SECTION_KEYS = {"title", "source_hash"}
+# "01-overview.fr.md" is the French translation of "01-overview.md".
+TRANSLATION_NAME = re.compile(r"^(?P<base>.+)\.(?P<lang>[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*)\.md$")
 # Ids the page templates use themselves; a section may not take them.
 RESERVED_IDS = {"main", "top", "summary", "key-facts", "contents", "sources", "about-page", "site-footer"}
 
@@ -42,6 +47,13 @@ class SiteInfo:
     publisher: Publisher
     disclaimer: str
     reading_grade_target: float
+    languages: tuple[str, ...] = ("en",)  # the first is the default
+    translations: dict = field(default_factory=dict)  # lang -> {title, description, disclaimer}
+
+    def text(self, lang: str) -> dict:
+        """title, description and disclaimer in a language, each falling back to the default."""
+        own = self.translations.get(lang, {})
+        return {key: own.get(key, getattr(self, key)) for key in ("title", "description", "disclaimer")}
 
 
 @dataclass(frozen=True)
@@ -65,6 +77,13 @@ class Section:
     path: str
     body: str
     body_line: int
+    lang: str | None = None  # None: the site's default language
+    source_hash: str | None = None  # translations: source_hash() of the text it was made from
+
+
+def source_hash(text: str) -> str:
+    """A short fingerprint of a section's text: a translation records the one it was made from."""
+    return hashlib.sha256(" ".join(text.split()).encode()).hexdigest()[:12]
 
 
 @dataclass(frozen=True)
@@ -76,6 +95,7 @@ class Trial:
     sources: dict  # key -> Source, in the order written
     sections: tuple[Section, ...]
     last_reviewed: datetime.date
+    translations: dict = field(default_factory=dict)  # lang -> {section id: translated Section}
 
     @property
     def title(self) -> str:
@@ -92,6 +112,7 @@ class Term:
     stands_for: str | None
     aliases: tuple[str, ...]
     line: int
+    translations: tuple = ()  # ((lang, Term), ...): the word in other languages
 
     @property
     def anchor(self) -> str:
@@ -253,10 +274,22 @@ def _site_info(doc: YamlFile, report: Report) -> SiteInfo | None:
     data = doc.data
     pub = data["publisher"]
     base = data.get("base_url")
+    languages = tuple(data.get("languages") or [data["language"]])
+    if languages[0] != data["language"]:
+        report.error(doc.path, doc.line("languages"), f'languages: starts with "{languages[0]}", but language: is '
+                     f'"{data["language"]}". The first language in the list is the default: make them the same.',
+                     code="i18n.default")
+        return None
+    for lang in languages[1:]:
+        if not i18n.has_catalog(lang):
+            report.warning(doc.path, doc.line("languages"), f'trialsite has no translation of its own words (menus, '
+                           f'headings) into "{lang}" yet, so they show in English. See "Languages" in the README.',
+                           code="i18n.catalog")
     return SiteInfo(doc.path, data["title"], data["description"], data["language"],
                     base if not base or base.endswith("/") else base + "/",
                     Publisher(pub["name"], pub.get("url"), pub.get("contact_email")),
-                    data["disclaimer"], float(data.get("reading_grade_target", 8)))
+                    data["disclaimer"], float(data.get("reading_grade_target", 8)), languages,
+                    dict(data.get("translations") or {}))
 
 
 def _glossary(doc: YamlFile, report: Report) -> tuple[Term, ...]:
@@ -273,7 +306,11 @@ def _glossary(doc: YamlFile, report: Report) -> tuple[Term, ...]:
     terms = []
     seen: dict[str, str] = {}
     for word, entry in doc.data.items():
-        term = Term(word, entry["definition"], entry.get("stands_for"), tuple(entry.get("aliases") or ()), doc.line(word))
+        other = tuple((lang, Term(t["term"], t["definition"], t.get("stands_for"), tuple(t.get("aliases") or ()),
+                                  doc.line(word, "translations", lang)))
+                      for lang, t in sorted((entry.get("translations") or {}).items()))
+        term = Term(word, entry["definition"], entry.get("stands_for"), tuple(entry.get("aliases") or ()), doc.line(word),
+                    other)
         for form in (word, *term.aliases):
             key = form if term.stands_for else form.casefold()
             if key in seen and seen[key] != word:
@@ -298,14 +335,14 @@ def validate_trial(folder: TrialFolder, report: Report) -> Trial | None:
     for key, source in raw_sources.items():
         if isinstance(source, dict) and source.get("accessed"):
             _date(source["accessed"], doc, ("sources", key, "accessed"), report)
-    sections = _sections(folder, report)
+    sections, translations = _sections(folder, report)
     # A trial with errors is still returned, so its sections get checked in the same run;
     # nothing is rendered while the report has errors.
     facts["phase"] = str(facts.get("phase"))
     sources = {str(key): Source(str(key), s.get("title", ""), s.get("publisher"), s.get("url", ""),
                                 _date(s.get("accessed"), doc, (), Report()), doc.line("sources", key))
                for key, s in raw_sources.items() if isinstance(s, dict)}
-    return Trial(folder.slug, doc.path, facts, doc, sources, sections, reviewed)
+    return Trial(folder.slug, doc.path, facts, doc, sources, sections, reviewed, translations)
 
 
 def _date(value, doc: YamlFile, path: tuple, report: Report) -> datetime.date | None:
@@ -327,10 +364,16 @@ def section_id(filename: str) -> str:
     return name + "-section" if name in RESERVED_IDS else name
 
 
-def _sections(folder: TrialFolder, report: Report) -> tuple[Section, ...]:
+def _sections(folder: TrialFolder, report: Report) -> tuple[tuple[Section, ...], dict]:
+    """The sections in the default language, and translations: {lang: {section id: Section}}."""
     result = []
     used: set[str] = set()
+    ids: dict[str, str] = {}  # file name without .md -> anchor
+    translated = []
     for file in folder.sections:
+        if TRANSLATION_NAME.match(file.name):
+            translated.append(file)
+            continue
         section = _section(file, report)
         if section is None:
             continue
@@ -338,11 +381,26 @@ def _sections(folder: TrialFolder, report: Report) -> tuple[Section, ...]:
         while anchor in used:
             anchor, n = f"{section.id}-{n}", n + 1
         used.add(anchor)
-        result.append(Section(anchor, section.title, section.path, section.body, section.body_line))
+        ids[file.name[:-3]] = anchor
+        result.append(dataclasses.replace(section, id=anchor))
+    translations: dict[str, dict] = {}
+    for file in translated:
+        match = TRANSLATION_NAME.match(file.name)
+        if match["base"] not in ids:
+            report.error(file.path, 0, f'this looks like a translation of {match["base"]}.md, but there is no such '
+                         f'section. Name it after the section it translates, like {next(iter(ids), "01-overview")}.'
+                         f'{match["lang"]}.md.', code="i18n.orphan")
+            continue
+        section = _section(file, report)
+        if section is not None:
+            hash_value = file.meta.data.get("source_hash") if isinstance(file.meta.data, dict) else None
+            translations.setdefault(match["lang"], {})[ids[match["base"]]] = dataclasses.replace(
+                section, id=ids[match["base"]], lang=match["lang"],
+                source_hash=str(hash_value) if hash_value is not None else None)
     if not result and not folder.sections:
         report.warning(folder.trial.path, 0, "this trial has no sections yet. Add Markdown files in a sections/ "
                        "folder next to trial.yaml (01-overview.md, 02-who.md, ...).", code="trial.no-sections")
-    return tuple(result)
+    return tuple(result), translations
 
 
 def _section(file: SectionFile, report: Report) -> Section | None:

@@ -9,6 +9,7 @@
   var cards = Array.prototype.slice.call(list.querySelectorAll(".card"));
   var count = document.getElementById("trial-count");
   var none = document.getElementById("no-match");
+  count.dataset.all = count.textContent;
   function update() {
     var condition = pick("condition"), status = pick("status"), phase = pick("phase");
     var shown = 0;
@@ -18,8 +19,9 @@
       card.hidden = !match;
       if (match) shown += 1;
     });
-    count.textContent = shown + (shown === 1 ? " trial" : " trials") +
-      (shown === cards.length ? "" : " of " + cards.length);
+    // The words come from the page, so they are in the page's language.
+    count.textContent = shown === cards.length ? count.dataset.all :
+      shown + " " + count.dataset.of + " " + cards.length + " " + count.dataset.many;
     none.hidden = shown !== 0;
   }
   form.hidden = false;
