@@ -124,3 +124,16 @@ def test_translated_pages_pass_axe_and_vnu(built, browser, serve_dir):
             violations = axe_violations(page)
             context.close()
             assert violations == [], f"fr/{path} ({scheme}):\n{format_axe(violations)}"
+
+
+def test_translations_get_the_checks_that_work_in_their_language(tmp_path):
+    project = tmp_path / "p"
+    shutil.copytree(FIXTURE / "content", project / "content")
+    path = f"content/trials/{SLUG}/sections/01-overview.fr.md"
+    hard = ("Les investigateurs évalueront systématiquement la pharmacocinétique et l'immunogénicité des "
+            "administrations intraveineuses répétées concomitantes chez les participants immunodéprimés [@ctis].\n")
+    write_files(project, {path: (project / path).read_text() + "\n" + hard + "\nIls sont 40 personnes.\n"})
+    out = run_build(project, "check").stdout
+    assert f"{path}:25: warning: \"Ils sont 40 personnes.\" gives a number but has no source" in out
+    assert f"{path}:5: warning: this section has a reading ease of" in out and "adapted to this language" in out
+    assert "30 words" not in out and "plain.passive" not in out

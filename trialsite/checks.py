@@ -344,3 +344,38 @@ def highlight_uncited(page):
                           html, count=1)
         sections.append(dataclasses.replace(section, html=html))
     return dataclasses.replace(page, sections=tuple(sections))
+
+
+# Readability formulas textstat has for other languages: German gives a school grade (Wiener
+# Sachtextformel); French, Spanish, Italian and Dutch a Flesch reading ease adapted to the
+# language (0 to 100, higher is easier; 60 or more reads as plain).
+PLAIN_EASE = 60
+
+
+def check_translation(page, lang: str, rules: Rules, report: Report) -> None:
+    """The checks that work in any language, on the sections translated into lang: sources for
+    numbers, long sentences, and reading level where textstat has a formula for the language."""
+    for section in page.sections:
+        if section.lang != lang:
+            continue  # shown in the default language: checked there
+        first_line = next((s.body_line for s in page.trial.sections if s.path == section.path), 1)
+        sentences = [s for b in reading.blocks(section.markdown, first_line) for s in reading.sentences(b)]
+        for s in sentences:
+            if _needs_source(s):
+                report.warning(section.path, s.line, f'"{_short(s.text)}" gives a number but has no source. Add '
+                               "[@key] at the end of the sentence or of its paragraph.", code="plain.uncited")
+            if s.words > LONG_SENTENCE:
+                report.warning(section.path, s.line, f"this sentence has {s.words} words. Split it into sentences "
+                               f"of {LONG_SENTENCE} words or fewer.", code="plain.long")
+        level = reading.level_in(lang, reading.as_text(sentences))
+        if level is None:
+            continue
+        kind, value = level
+        if kind == "grade" and value > rules.target:
+            report.warning(section.path, first_line, f"this section reads at school grade {value:g} (Wiener "
+                           f"Sachtextformel), above the target of {rules.target:g}. Use shorter sentences and "
+                           "simpler words.", code="plain.grade")
+        elif kind == "ease" and value < PLAIN_EASE:
+            report.warning(section.path, first_line, f"this section has a reading ease of {value:g} (Flesch, adapted "
+                           f"to this language): aim for {PLAIN_EASE} or more with shorter sentences and simpler "
+                           "words.", code="plain.grade")

@@ -199,3 +199,18 @@ def counts(text: str) -> Counts:
 def grade(text: str) -> float:
     """Flesch-Kincaid grade level (US school years) of a text, 0 for no text."""
     return counts(text).grade
+
+
+def level_in(lang: str, text: str) -> tuple[str, float] | None:
+    """("grade", n) for German, ("ease", n) for French, Spanish, Italian and Dutch, else None."""
+    base = lang.split("-")[0]
+    if base not in ("de", "fr", "es", "it", "nl") or not text.strip():
+        return None
+    ts = _textstat()
+    ts.set_lang(base)
+    try:
+        if base == "de":
+            return "grade", round(float(ts.wiener_sachtextformel(text, 1)), 1)
+        return "ease", round(float(ts.flesch_reading_ease(text)), 1)
+    finally:
+        ts.set_lang("en")

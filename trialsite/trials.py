@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .cache import trial_key
 from . import reading
-from .checks import Rules, check_page, highlight_uncited, preview_findings
+from .checks import Rules, check_page, check_translation, highlight_uncited, preview_findings
 from .diagnostics import INFO, Diagnostic, Report
 from .load import YamlFile, load_trial
 from .render import Renderer, glossary_in
@@ -93,8 +93,11 @@ def process_trial(folder: Path, shared: Shared, render: bool = True) -> TrialRes
             report.extend(d for d in own.items if d not in known)
         if page is None:
             break
-        if lang == languages[0] and shared.rules is not None and not report.has_errors:  # checks need sound facts
-            page = dataclasses.replace(page, reading=check_page(page, converter.glossary, shared.rules, report))
+        if shared.rules is not None and not report.has_errors:  # checks need sound facts
+            if lang == languages[0]:
+                page = dataclasses.replace(page, reading=check_page(page, converter.glossary, shared.rules, report))
+            else:
+                check_translation(page, lang, shared.rules, report)
         pages[lang] = page
     files = []
     if render and len(pages) == len(languages) and shared.info is not None and not report.has_errors:
