@@ -63,6 +63,11 @@ def test_french_page_is_in_french_with_a_note_where_it_falls_back(built):
     assert "Essais clairs" in page.title.text
 
 
+def test_search_indexes_each_language_separately(built):
+    names = [p.name for p in (built[0] / "site" / "pagefind").iterdir()]
+    assert any(n.startswith("pagefind.en_") for n in names) and any(n.startswith("pagefind.fr_") for n in names)
+
+
 def test_facts_stay_single_sourced(built):
     site = built[0] / "site"
     english, french = soup(site, f"trials/{SLUG}/index.html"), soup(site, f"fr/trials/{SLUG}/index.html")
