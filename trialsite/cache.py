@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import stat
 from pathlib import Path
 
 from . import __version__
@@ -43,6 +44,8 @@ class FileHashes:
             info = path.stat()
         except OSError:
             return b"unreadable"
+        if not stat.S_ISREG(info.st_mode):  # a pipe would block the build for ever (load.py skips it)
+            return b"not a file"
         stamp = (info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns)
         known = self.memo.get(str(path))
         if known is None or known[0] != stamp:
@@ -67,6 +70,8 @@ def hash_files(digest, folder: Path | None, label: str, hashes: FileHashes = _NO
 
 
 def _read(path: Path) -> bytes:
+    if not path.is_file():  # a pipe would block the build for ever (load.py skips it)
+        return b"\0not a file"
     try:
         return path.read_bytes()
     except OSError:

@@ -112,7 +112,16 @@ def read_text(path: Path, report: Report, limit: int) -> str | None:
         report.error(shown, line, "this line has characters that are not UTF-8. "
                      "Save the file with the UTF-8 encoding.", code="file.encoding")
         return None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    bidi = _BIDI_CONTROL.search(text)
+    if bidi:  # they can make text read differently from how it looks (a title reversed on the page)
+        report.warning(shown, text.count("\n", 0, bidi.start()) + 1, "this line contains an invisible character "
+                       f"(U+{ord(bidi.group()):04X}) that changes the direction of the text, so the page may not "
+                       "show what you see here. Delete it, or retype the line.", code="file.bidi")
+    return text
+
+
+_BIDI_CONTROL = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml is ~10x faster when present
@@ -362,7 +371,9 @@ def _load_section(path: Path, content: Path, report: Report) -> SectionFile | No
         report.warning(shown, 0, 'this is a folder, not a section file, so it is ignored. Sections are ".md" '
                        "files directly inside sections/.", code="file.stray")
         return None
-    if not path.is_file():
+    if not path.is_file():  # a pipe or device would block or never end: never open it
+        report.warning(shown, 0, "this is not an ordinary file (perhaps a pipe or a device), so it is ignored. "
+                       "Sections are ordinary .md text files.", code="file.stray")
         return None
     text = read_text(path, report, SECTION_LIMIT)
     if text is None:
