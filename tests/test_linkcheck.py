@@ -8,7 +8,7 @@ import re
 import pytest
 
 from linkcheck_helpers import broken_links
-from project import SECTION_1, TRIAL, make_project, run_build, snapshot, write_files
+from project import ROOT, SECTION_1, TRIAL, make_project, run_build, snapshot, write_files
 
 SECTION = "content/trials/small-trial/sections/01-who.md"
 
@@ -74,3 +74,20 @@ def test_every_link_the_templates_make_resolves(example_site, tmp_path):
     assert broken_links(project / "site") == []
     pages = list((project / "site").rglob("*.html"))
     assert len(pages) == 9 and any("sjogrens-disease" in str(p) for p in pages)
+
+
+def test_links_in_translated_sections_are_checked_from_their_own_page(tmp_path):
+    import shutil
+    project = tmp_path / "project"
+    shutil.copytree(ROOT / "tests/fixtures/two-languages", project)
+    sections = project / "content/trials/allonk-rituximab-rheumatic/sections"
+    french, english = sections / "02-who.fr.md", sections / "04-measures.md"  # 04 has no French: shown in English
+    french.write_text(french.read_text() + "\nVoir [le lexique](../../glossary/) et [rien](../nope/) [@ctis].\n")
+    english.write_text(english.read_text() + "\nSee [the list](../../glossary/#nowhere) [@ctis].\n")
+    result = run_build(project)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    who = "content/trials/allonk-rituximab-rheumatic/sections/02-who.fr.md:16"
+    assert result.stderr.count(f'{who}: the link "../nope/" points to a page that does not exist') == 1
+    assert "../../glossary/\" points" not in result.stderr  # fr/glossary/ exists
+    measures = "content/trials/allonk-rituximab-rheumatic/sections/04-measures.md:26"
+    assert result.stderr.count(f'{measures}: the link "../../glossary/#nowhere" points to "#nowhere"') == 1
