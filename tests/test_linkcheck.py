@@ -91,3 +91,13 @@ def test_links_in_translated_sections_are_checked_from_their_own_page(tmp_path):
     assert "../../glossary/\" points" not in result.stderr  # fr/glossary/ exists
     measures = "content/trials/allonk-rituximab-rheumatic/sections/04-measures.md:26"
     assert result.stderr.count(f'{measures}: the link "../../glossary/#nowhere" points to "#nowhere"') == 1
+
+
+def test_every_link_the_templates_make_resolves_in_every_language(tmp_path):
+    import shutil
+    project = tmp_path / "project"
+    shutil.copytree(ROOT / "tests/fixtures/two-languages", project)
+    assert run_build(project).returncode == 0
+    pages = list((project / "site").rglob("*.html"))
+    assert any(p.relative_to(project / "site").parts[0] == "fr" for p in pages)
+    assert broken_links(project / "site") == []
