@@ -115,3 +115,23 @@ def test_random_front_matter(front, extra):
     (project / SECTION).write_text(f"---\n{front}\n---\n{extra}Text [@reg].\n", encoding="utf-8",
                                    errors="surrogatepass")
     assert_clean_outcome(project)
+
+
+TRANSLATED = "content/trials/small-trial/sections/01-who.fr.md"
+MARKDOWN = st.lists(st.sampled_from(TRICKY) | st.text(max_size=12), max_size=30).map("".join)
+
+
+@settings(SETTINGS, max_examples=40)
+@given(front=st.sampled_from(["title: Qui\n", "title: Qui\nsource_hash: 0\n", "", "source_hash: [1]\n"])
+       | st.text(max_size=30), body=MARKDOWN,
+       own=st.fixed_dictionaries({}, optional={"title": VALUES | MARKDOWN, "summary": VALUES | MARKDOWN}) | VALUES)
+def test_random_translation(front, body, own):
+    """A second language: a random translated section and random translated title and summary."""
+    project = good_project()
+    site = project / "content/site.yaml"
+    site.write_text(site.read_text() + "languages: [en, fr]\n")
+    (project / TRANSLATED).write_text(f"---\n{front}\n---\n{body}", encoding="utf-8", errors="surrogatepass")
+    facts = {**yaml.safe_load(TRIAL), "translations": {"fr": own}}
+    (project / TRIAL_FILE).write_text(yaml.safe_dump(facts, allow_unicode=True), encoding="utf-8",
+                                      errors="surrogatepass")
+    assert_clean_outcome(project)

@@ -120,7 +120,8 @@ def translated(trial: Trial, lang: str, languages: tuple, report: Report) -> Tri
     """The trial as readers of another language see it: translated title, summary and sections
     where there are some, the default language's where not (the page says so)."""
     own = (trial.facts.get("translations") or {}).get(lang) if isinstance(trial.facts.get("translations"), dict) else None
-    facts = {**trial.facts, **{k: v for k, v in (own or {}).items() if k in ("title", "summary")}}
+    own = own if isinstance(own, dict) else {}  # another shape is a schema error already: do not crash on it
+    facts = {**trial.facts, **{k: v for k, v in own.items() if k in ("title", "summary") and isinstance(v, str)}}
     sections = []
     for section in trial.sections:
         translation = trial.translations.get(lang, {}).get(section.id)
