@@ -228,3 +228,21 @@ def test_links_are_relative_so_the_site_works_under_any_path(pages_site):
             continue
         for href in re.findall(r'(?:href|src)="([^"]+)"', path.read_text()):
             assert not href.startswith("/"), f"{path}: {href}"
+
+
+def test_a_wide_table_scrolls_in_its_own_focusable_box(browser, tmp_path, serve_dir):
+    from project import make_project
+    row = "| " + " | ".join(f"column {i} with long text" for i in range(12)) + " |\n"
+    table = row + "|" + "---|" * 12 + "\n" + row
+    project = make_project(tmp_path, {"content/trials/small-trial/sections/01-who.md":
+                                      f"---\ntitle: Who\n---\nThe trial takes adults [@reg; @paper].\n\n{table}"})
+    assert run_build(project).returncode == 0
+    context, page = open_page(browser, serve_dir(project / "site") + "/trials/small-trial/index.html",
+                              {"width": 320, "height": 640})
+    try:
+        box = page.locator(".table-scroll")
+        assert box.evaluate("b => b.scrollWidth > b.clientWidth"), "the table is wider than the screen"
+        assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0
+        assert axe_violations(page) == [], format_axe(axe_violations(page))
+    finally:
+        context.close()

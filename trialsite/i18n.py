@@ -94,7 +94,7 @@ def extract():
                 if text[:1].isalpha() and len(text) > 1:
                     catalog.add(text, locations=[("trialsite/words.py", 0)])
     for text in [*words.STUDY_TYPE.values(), *words.SEXES.values(), "Interventional", "Observational", "source",
-                 "More in the word list", "Close"]:
+                 "More in the word list", "Close", "Table"]:
         catalog.add(text, locations=[("trialsite/words.py", 0)])
     return catalog
 

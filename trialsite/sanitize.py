@@ -14,7 +14,7 @@ TAGS = {
     "p", "a", "em", "strong", "b", "i", "ul", "ol", "li", "h3", "h4", "h5", "h6", "blockquote", "code", "pre",
     "table", "thead", "tbody", "tr", "th", "td", "caption", "br", "hr", "abbr", "sup", "sub", "span", "dfn",
     "img", "details", "summary", "small", "mark", "del", "ins", "q", "cite", "kbd", "figure", "figcaption", "dl",
-    "dt", "dd", "s", "u", "button",
+    "dt", "dd", "s", "u", "button", "div",
 }
 ATTRIBUTES = {
     "*": {"id", "class", "lang", "title"},
@@ -26,6 +26,7 @@ ATTRIBUTES = {
     "td": {"style", "colspan", "rowspan"},
     "ol": {"start"},
     "sup": {"data-pagefind-ignore"},
+    "div": {"role", "tabindex", "aria-label"},  # the scrolling box around tables (resolve.py)
 }
 URL_SCHEMES = {"http", "https", "mailto"}
 
