@@ -22,6 +22,11 @@ DEFAULT_THEME = Path(__file__).resolve().parent.parent / "templates"
 Output = dict  # posix path inside site/ -> bytes
 
 
+def capfirst(value: str) -> str:
+    """"gout" -> "Gout" at the start of a list item; unlike Jinja's capitalize, "Sjögren's" keeps its capital."""
+    return value[:1].upper() + value[1:]
+
+
 def as_list(value) -> list:
     if value is None:
         return []
@@ -41,7 +46,7 @@ def environment(templates: Path | None, lang: str = "en") -> jinja2.Environment:
                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
                              extensions=["jinja2.ext.i18n"])
     env.install_gettext_translations(i18n.translations(lang), newstyle=True)
-    env.filters.update(long_date=lambda value: i18n.long_date(value, lang), as_list=as_list,
+    env.filters.update(long_date=lambda value: i18n.long_date(value, lang), as_list=as_list, capfirst=capfirst,
                        number=lambda value: i18n.number(value, lang))
     env.globals.update(words=words, version=__version__, slug=sharing.slug, language_name=i18n.language_name)
     return env
