@@ -14,7 +14,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from project import SECTION_1, TRIAL, make_project, snapshot
+from project import GLOSSARY, SECTION_1, SITE, TRIAL, make_project, snapshot
 from trialsite import cli
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck), database=None)
@@ -33,7 +33,8 @@ def good_project() -> Path:
     if "path" not in _good:
         root = Path(tempfile.mkdtemp(prefix="fuzz-"))
         project = make_project(root / "p")
-        assert build(project)[0] == 0
+        code, text = build(project)
+        assert code == 0, text
         _good["path"] = project
     copy = Path(tempfile.mkdtemp(prefix="fuzz-")) / "p"
     shutil.copytree(_good["path"], copy, symlinks=True)
@@ -134,4 +135,20 @@ def test_random_translation(front, body, own):
     facts = {**yaml.safe_load(TRIAL), "translations": {"fr": own}}
     (project / TRIAL_FILE).write_text(yaml.safe_dump(facts, allow_unicode=True), encoding="utf-8",
                                       errors="surrogatepass")
+    assert_clean_outcome(project)
+
+
+SITE_KEYS = list(yaml.safe_load(SITE)) + ["languages", "base_url", "reading", "colour"]
+WORDS = list(yaml.safe_load(GLOSSARY)) + ["MTD", ""]
+
+
+@settings(SETTINGS, max_examples=40)
+@given(site=st.dictionaries(st.sampled_from(SITE_KEYS), VALUES, max_size=3),
+       glossary=st.dictionaries(st.sampled_from(WORDS) | st.text(max_size=8), VALUES, max_size=3))
+def test_almost_valid_site_and_glossary(site, glossary):
+    project = good_project()
+    for name, text, changes in (("site.yaml", SITE, site), ("glossary.yaml", GLOSSARY, glossary)):
+        data = {**yaml.safe_load(text), **changes}
+        (project / "content" / name).write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8",
+                                                errors="surrogatepass")
     assert_clean_outcome(project)
