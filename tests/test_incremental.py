@@ -1,6 +1,7 @@
 """Cached and incremental builds give exactly the bytes of a clean full build (issue 6)."""
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -36,7 +37,9 @@ def test_a_broken_cache_entry_is_just_computed_again(tmp_path):
     project = make_project(tmp_path / "p")
     assert run_build(project).returncode == 0
     good = snapshot(project / "site")
-    for entry in (project / ".trialsite-cache").glob("*.pickle"):
+    broken = [*(project / ".trialsite-cache").glob("*.pickle"), *(project / ".trialsite-cache").glob("compiled-*/*")]
+    assert any(p.suffix == ".marshal" for p in broken), "the syllable table is kept"
+    for entry in broken:
         entry.write_bytes(b"not a pickle")
     result = run_build(project)
     assert result.returncode == 0, result.stderr
@@ -49,6 +52,33 @@ def test_errors_are_reported_again_from_the_cache(tmp_path):
     first, second = run_build(project), run_build(project)
     assert first.returncode == second.returncode == 1
     assert "02-plan.md:4:" in first.stderr and "02-plan.md:4:" in second.stderr
+
+
+def test_a_warm_build_writes_only_what_changed_and_reuses_the_search_index(tmp_path, monkeypatch):
+    from trialsite import search
+    from trialsite.pipeline import build
+
+    runs = []
+    real = search.run_pagefind
+    monkeypatch.setattr(search, "run_pagefind", lambda *a, **k: runs.append(1) or real(*a, **k))
+    project = make_project(tmp_path / "p")
+    content, site = project / "content", project / "site"
+    assert not build(content, None, site).report.has_errors
+    first = {name: os.stat(site / name).st_ino for name in snapshot(site)}
+    assert not build(content, None, site).report.has_errors
+    assert len(runs) == 1, "nothing changed: the search index is reused, not made again"
+    section = content / f"trials/{SLUG}/sections/02-plan.md"
+    section.write_text(section.read_text() + "\nA new sentence [@reg].\n")
+    assert not build(content, None, site).report.has_errors
+    assert len(runs) == 2, "a trial page changed: the search index is made again"
+    now = {name: os.stat(site / name).st_ino for name in snapshot(site)}
+    page = f"trials/{SLUG}/index.html"
+    assert now[page] != first[page], "the edited page was written"
+    assert now["assets/style.css"] == first["assets/style.css"], "an unchanged file was left as it was"
+    assert sum(now[n] == first.get(n) for n in now) > len(now) / 2
+    warm = snapshot(site)
+    assert not build(content, None, site, use_cache=False).report.has_errors
+    assert snapshot(site) == warm, "byte-identical to a build from nothing"
 
 
 # --- every sequence of edits in the preview gives what a clean build gives ---

@@ -30,9 +30,10 @@ def big_project(tmp_path_factory):
     return project
 
 
-def start(project, *args) -> subprocess.Popen:
+def start(project, *args, cache: bool = False) -> subprocess.Popen:
     # Own process group, so the kill reaches the worker processes too.
-    return subprocess.Popen([sys.executable, str(ROOT / "build.py"), "--no-cache", *args], cwd=project,
+    flags = [] if cache else ["--no-cache"]
+    return subprocess.Popen([sys.executable, str(ROOT / "build.py"), *flags, *args], cwd=project,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
 
 
@@ -54,7 +55,44 @@ def test_sigkill_at_random_moments_keeps_the_last_good_site(big_project):
     assert after.wait(timeout=300) == 0, after.stderr.read()
     assert snapshot(big_project / "site") == good, "a build after the kills gives the same site"
     leftovers = [p.name for p in big_project.iterdir() if p.name.startswith(".site")]
-    assert all(name.endswith(".lock") for name in leftovers), leftovers
+    assert all(name.endswith((".lock", ".spare", ".manifests")) for name in leftovers), leftovers
+
+
+def test_sigkill_while_a_warm_build_reuses_the_older_folder(big_project):
+    """A warm build writes into the folder of the build before last (write.py): killed while
+    doing that, it must still leave site/ alone, and the next build must not trust what the
+    killed one half-changed."""
+    section = big_project / "content" / "trials" / "trial-00003" / "sections" / "01-overview.md"
+    original = section.read_text()
+    for _ in range(3):  # cache and spare folder filled; the last one timed
+        started = time.monotonic()
+        build = start(big_project, cache=True)
+        assert build.wait(timeout=300) == 0, build.stderr.read()
+    warm_duration = max(0.5, time.monotonic() - started)
+    good = snapshot(big_project / "site")
+    try:
+        for step, percent in enumerate(random.Random(11).sample(range(5, 95), 3)):
+            section.write_text(original + f"\nEdit {step} [@ctis].\n")
+            reference = start(big_project, "--out", f"reference-{step}")  # the edited site, built cleanly
+            assert reference.wait(timeout=300) == 0, reference.stderr.read()
+            edited = snapshot(big_project / f"reference-{step}")
+            started = time.monotonic()
+            build = start(big_project, cache=True)
+            time.sleep(warm_duration * percent / 100)
+            os.killpg(build.pid, signal.SIGKILL)
+            build.wait(timeout=30)
+            now = snapshot(big_project / "site")
+            assert now == good or now == edited, f"site/ is neither the last good site nor the new one ({percent}%)"
+            good = now
+        section.write_text(original)
+        after = start(big_project, cache=True)
+        assert after.wait(timeout=300) == 0, after.stderr.read()
+        fresh = start(big_project)  # --no-cache: every file written from nothing
+        site_after_warm = snapshot(big_project / "site")
+        assert fresh.wait(timeout=300) == 0, fresh.stderr.read()
+        assert snapshot(big_project / "site") == site_after_warm, "a warm build after kills == a clean build"
+    finally:
+        section.write_text(original)
 
 
 def test_two_builds_at_once_do_not_mix(big_project):

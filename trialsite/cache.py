@@ -11,23 +11,32 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import shutil
 import stat
+from functools import lru_cache
 from pathlib import Path
 
 from . import __version__
 
+MAX_DEPTH = 8
 PACKAGE = Path(__file__).resolve().parent
 SCHEMAS = PACKAGE.parent / "schema"
 
 
-def _files(folder: Path):
-    """(relative name, path) of every file under folder, in a fixed order."""
+def _files(folder: Path | str, prefix: str = ""):
+    """(relative name, path) of every file under folder, in a fixed order. os.scandir with
+    plain strings: a warm build walks every trial folder, and pathlib costs 20x more here."""
     found = []
-    for dirpath, dirnames, filenames in os.walk(folder, followlinks=True):
-        dirnames.sort()
-        for name in sorted(filenames):
-            path = Path(dirpath) / name
-            found.append((path.relative_to(folder).as_posix(), path))
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError:
+        return found
+    for entry in entries:
+        if entry.is_dir():  # follows links, as the loader does (load.py refuses those leading out)
+            if prefix.count("/") < MAX_DEPTH:  # a link to a folder above would never end
+                found.extend(_files(entry.path, f"{prefix}{entry.name}/"))
+        else:
+            found.append((prefix + entry.name, entry.path))
     return found
 
 
@@ -39,21 +48,22 @@ class FileHashes:
         self.memo = memo if memo is not None else {}
         self.used: dict = {}
 
-    def of(self, path: Path) -> bytes:
+    def of(self, path: str) -> bytes:
         try:
-            info = path.stat()
+            info = os.stat(path)
         except OSError:
             return b"unreadable"
         if not stat.S_ISREG(info.st_mode):  # a pipe would block the build for ever (load.py skips it)
             return b"not a file"
         stamp = (info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns)
-        known = self.memo.get(str(path))
+        known = self.memo.get(path)
         if known is None or known[0] != stamp:
             try:
-                known = (stamp, hashlib.sha256(path.read_bytes()).digest())
+                with open(path, "rb") as handle:
+                    known = (stamp, hashlib.sha256(handle.read()).digest())
             except OSError:
                 return b"unreadable"
-        self.used[str(path)] = known
+        self.used[path] = known
         return known[1]
 
 
@@ -69,28 +79,36 @@ def hash_files(digest, folder: Path | None, label: str, hashes: FileHashes = _NO
         digest.update(hashes.of(path) if hashes is not _NO_MEMO else _read(path))
 
 
-def _read(path: Path) -> bytes:
-    if not path.is_file():  # a pipe would block the build for ever (load.py skips it)
+def _read(path: str) -> bytes:
+    if not os.path.isfile(path):  # a pipe would block the build for ever (load.py skips it)
         return b"\0not a file"
     try:
-        return path.read_bytes()
+        with open(path, "rb") as handle:
+            return handle.read()
     except OSError:
         return b"\0unreadable"
 
 
 def shared_key(content: Path, templates: Path | None, theme: Path) -> str:
     """Hash of everything every trial page depends on besides its own folder."""
-    digest = hashlib.sha256(f"trialsite {__version__}".encode())
+    digest = hashlib.sha256(code_key().encode())
     for name, path in sorted(_top_files(content)):
         digest.update(f"\0content/{name}\0".encode())
         digest.update(path.read_bytes())
     hash_files(digest, templates, "templates")
     hash_files(digest, theme, "theme")
     hash_files(digest, SCHEMAS, "schema")
+    return digest.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def code_key() -> str:
+    """Hash of trialsite's own code and data: a new version never reuses an old result."""
+    digest = hashlib.sha256(f"trialsite {__version__}".encode())
     for name, path in _files(PACKAGE):
-        if name.endswith((".py", ".yaml", ".json")):
+        if name.endswith((".py", ".yaml", ".json", ".po")):
             digest.update(f"\0code/{name}\0".encode())
-            digest.update(path.read_bytes())
+            digest.update(_read(path))
     return digest.hexdigest()
 
 
@@ -107,14 +125,21 @@ def trial_key(folder: Path, shared: str, hashes: FileHashes = _NO_MEMO) -> str:
     return digest.hexdigest()
 
 
-KEPT = {"file-hashes", "site-pages"}  # entries with fixed names, replaced rather than added
+KEPT = {"file-hashes", "site-pages", "search-index"}  # entries with fixed names, replaced rather than added
 
 
 class DiskCache:
-    """For builds: one pickle per trial in .trialsite-cache/; unreadable entries are misses."""
+    """For builds: one pickle per trial in .trialsite-cache/; unreadable entries are misses.
+    Also holds compiled templates and the syllable table, so a warm build does not redo them."""
 
     def __init__(self, folder: Path):
         self.folder = folder
+        compiled = folder / f"compiled-{code_key()[:16]}"
+        try:
+            compiled.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            compiled = None  # a cache that cannot be written only makes the next build slower
+        self.compiled = compiled
         memo = self._load("file-hashes")
         self.hashes = FileHashes(memo if isinstance(memo, dict) else None)
 
@@ -143,4 +168,6 @@ class DiskCache:
         for path in self.folder.iterdir():
             if path.suffix == ".pickle" and path.stem not in keys | KEPT or path.suffix == ".tmp":
                 path.unlink(missing_ok=True)
+            elif path.is_dir() and path.name.startswith("compiled-") and path != self.compiled:
+                shutil.rmtree(path, ignore_errors=True)  # made by another version of trialsite
         self.put("file-hashes", self.hashes.used)

