@@ -59,8 +59,8 @@ def test_a_warm_build_writes_only_what_changed_and_reuses_the_search_index(tmp_p
     from trialsite.pipeline import build
 
     runs = []
-    real = search.run_pagefind
-    monkeypatch.setattr(search, "run_pagefind", lambda *a, **k: runs.append(1) or real(*a, **k))
+    real = search.pagefind_command
+    monkeypatch.setattr(search, "pagefind_command", lambda *a, **k: runs.append(1) or real(*a, **k))
     project = make_project(tmp_path / "p")
     content, site = project / "content", project / "site"
     assert not build(content, None, site).report.has_errors
@@ -159,3 +159,45 @@ def test_preview_after_any_edits_equals_a_clean_build(tmp_path_factory, edits):
         assert [d.format() for d in incremental.report.sorted()] == [d.format() for d in clean.report.sorted()]
         if not clean.report.has_errors:
             assert preview.output == clean.output, f"after {edits[:step + 1]}"
+
+
+def test_a_failed_search_index_keeps_the_last_good_site(tmp_path, monkeypatch):
+    import sys
+
+    from trialsite import search
+    from trialsite.pipeline import build
+
+    project = make_project(tmp_path / "p")
+    content, site = project / "content", project / "site"
+    assert not build(content, None, site).report.has_errors
+    good = snapshot(site)
+    section = content / f"trials/{SLUG}/sections/02-plan.md"
+    section.write_text(section.read_text() + "\nA new sentence [@reg].\n")
+    monkeypatch.setattr(search, "pagefind_command",
+                        lambda *a, **k: [sys.executable, "-c", "import sys; sys.exit('pagefind is broken')"])
+    result = build(content, None, site)
+    messages = [d.format() for d in result.report.sorted()]
+    assert any("search index could not be made (pagefind is broken)" in m for m in messages), messages
+    assert snapshot(site) == good
+
+
+def test_a_site_page_error_stops_the_search_index_it_started(tmp_path, monkeypatch):
+    import subprocess
+
+    from trialsite import search
+    from trialsite.pipeline import build
+
+    started = []
+
+    class Watched(subprocess.Popen):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            started.append(self)
+
+    monkeypatch.setattr(subprocess, "Popen", Watched)
+    project = make_project(tmp_path / "p", {"templates/index.html": "{{ no_such_thing.here }}\n"})
+    content, site = project / "content", project / "site"
+    result = build(content, project / "templates", site)
+    assert result.report.has_errors and not site.exists()
+    assert started and all(p.poll() is not None for p in started), "Pagefind was stopped, not left running"
+    assert not any(p.name.startswith(".pagefind") for p in project.rglob("*")), "its half-made index is gone"

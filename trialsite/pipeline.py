@@ -40,11 +40,12 @@ class Result:
 
 
 def prepare(content: Path, templates: Path | None, sink=None, cache=None, jobs: int | None = None,
-            render: bool = True, preview: bool = False, read=None) -> Result:
+            render: bool = True, preview: bool = False, read=None, trials_done=None) -> Result:
     """Load, check and render everything; finished files go to sink(path, bytes).
 
     Without a sink the files are collected in result.output. With render=False nothing is
     rendered at all (check). read(path) gives back a finished file, for the link check.
+    trials_done(result) is called once every trial page is finished, before the site pages.
     """
     result = Result()
     report = result.report
@@ -61,6 +62,8 @@ def prepare(content: Path, templates: Path | None, sink=None, cache=None, jobs: 
     trials = run_trials(trial_folders(content), shared, tracked if render else None, cache, jobs)
     result.site, result.pages = collect(shared, trials, report)
     if render and not report.has_errors and shared.info is not None:
+        if trials_done:
+            trials_done(result)
         for path, data in site_pages(result, shared, templates, cache).items():
             tracked(path, data)
         check_links(result.pages, paths, read or (result.output or {}).get, report)
@@ -140,15 +143,25 @@ def build(content: Path, templates: Path | None, out: Path, use_cache: bool = Tr
     try:
         with build_lock(out), staged(out, reuse=use_cache) as stage:
             count = [0]
+            index: list[search.SiteIndex] = []
 
             def sink(path: str, data: bytes) -> None:
                 stage.write(path, data)
                 count[0] += 1
 
-            result = prepare(content, templates, sink, cache, jobs, read=lambda p: _read(stage.root / p))
-            result.written = count[0]
-            if not result.report.has_errors and result.pages:
-                search.build_index(stage, result.report, cache)
+            def start_index(done: Result) -> None:  # Pagefind runs while the site pages are made
+                if done.pages:
+                    index.append(search.SiteIndex(stage, cache))
+
+            try:
+                result = prepare(content, templates, sink, cache, jobs, read=lambda p: _read(stage.root / p),
+                                 trials_done=start_index)
+                result.written = count[0]
+                if index and not result.report.has_errors:
+                    index.pop().finish(result.report)
+            finally:
+                for unfinished in index:
+                    unfinished.abandon()
             if result.report.has_errors:
                 raise _Abandon
     except _Abandon:

@@ -134,6 +134,20 @@ class Renderer:
             return None
         return html.encode("utf-8")
 
+    def _card_maker(self):
+        """card(page, base): the theme's trial_card macro, each card made once per address depth.
+        A trial shows on the home page and on each of its illnesses' pages: at 1,000 trials,
+        making every card anew took seconds."""
+        made: dict = {}
+
+        def card(page: TrialPage, base: str, heading: str = "h3"):
+            key = (page.trial.slug, base, heading)
+            if key not in made:
+                made[key] = self.env.get_template("macros.html").module.trial_card(page, base, heading)
+            return made[key]
+
+        return card
+
     def _template_path(self, name: str) -> str:
         for folder in (self.templates, DEFAULT_THEME):
             if folder and (folder / name).is_file():
@@ -161,11 +175,12 @@ class Renderer:
                 out[self.prefix + path] = data
 
         groups = sharing.conditions(pages)
-        put("index.html", self.page("index.html", "index.html", pages=pages, conditions=groups))
+        card = self._card_maker()
+        put("index.html", self.page("index.html", "index.html", pages=pages, conditions=groups, card=card))
         put("conditions/index.html", self.page("conditions.html", "conditions/index.html", conditions=groups))
         for group in groups:
             path = f"conditions/{group['slug']}/index.html"
-            put(path, self.page("condition.html", path, condition=group, pages=group["pages"]))
+            put(path, self.page("condition.html", path, condition=group, pages=group["pages"], card=card))
         put("search/index.html", self.page("search.html", "search/index.html"))
         put("glossary/index.html", self.page("glossary.html", "glossary/index.html", terms=terms,
                                               users=glossary_users))

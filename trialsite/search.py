@@ -25,30 +25,89 @@ INDEXED = "{trials,*/trials}/*/index.html"
 INDEXED_PATH = re.compile(r"([a-z-]+/)?trials/[^/]+/index\.html")
 
 
-def build_index(stage: Stage, report: Report, cache=None) -> None:
-    """Add pagefind/ to the pages being built; a problem is one plain error.
+class SiteIndex:
+    """The search index of one build: Pagefind starts as soon as the trial pages are in the
+    stage and runs while the site-wide pages are made; finish() adds pagefind/ to the stage.
 
-    Pagefind writes into a folder of its own, then its files go to the stage like any page:
-    its file names are hashes of their contents, so most are unchanged after a small edit and
-    are not written again. When no indexed page changed, the last index is reused from the
-    cache: Pagefind has no incremental mode, and re-indexing 1,000 trials takes seconds."""
-    key = hashlib.sha256(f"{_pagefind_version()}\0{INDEXED}".encode())
-    for name in sorted(stage.manifest):
-        if INDEXED_PATH.fullmatch(name):
-            key.update(f"\0{name}\0".encode() + stage.manifest[name][3])
-    saved = cache.get("search-index") if cache is not None else None
-    if isinstance(saved, tuple) and len(saved) == 2 and saved[0] == key.hexdigest():
-        files = saved[1]
-    else:
-        with tempfile.TemporaryDirectory(prefix=".search-", dir=stage.root.parent) as folder:
-            index = Path(folder)
-            if not run_pagefind(stage.root, index, report):
-                return
-            files = _read_index(index)
-        if cache is not None:
-            cache.put("search-index", (key.hexdigest(), files))
-    for name, data in files.items():
-        stage.write(name, data)
+    Its files go to the stage like any page: their names are hashes of their contents, so most
+    are unchanged after a small edit and are not written again. When no indexed page changed,
+    the last index is reused from the cache: Pagefind has no incremental mode, and
+    re-indexing 1,000 trials takes seconds."""
+
+    def __init__(self, stage: Stage, cache=None):
+        self.stage, self.cache = stage, cache
+        key = hashlib.sha256(f"{_pagefind_version()}\0{INDEXED}".encode())
+        for name in sorted(stage.manifest):
+            if INDEXED_PATH.fullmatch(name):
+                key.update(f"\0{name}\0".encode() + stage.manifest[name][3])
+        self.key = key.hexdigest()
+        saved = cache.get("search-index") if cache is not None else None
+        self.files = saved[1] if isinstance(saved, tuple) and len(saved) == 2 and saved[0] == self.key else None
+        self.folder = stage.root / ".pagefind-new"  # inside the stage: a killed build's is pruned by the next
+        self.process = None
+        if self.files is None:
+            shutil.rmtree(self.folder, ignore_errors=True)
+            try:
+                self.process = subprocess.Popen(pagefind_command(stage.root, self.folder), stdout=subprocess.PIPE,
+                                                stderr=subprocess.PIPE, text=True)
+            except OSError as exc:
+                self.process = exc
+
+    def finish(self, report: Report) -> None:
+        try:
+            if self.files is None:
+                if isinstance(self.process, OSError):
+                    done = subprocess.CompletedProcess([], 1, "", str(self.process))
+                else:
+                    try:
+                        out, err = self.process.communicate(timeout=600)
+                    except subprocess.TimeoutExpired as exc:
+                        self.process.kill()
+                        out, err = self.process.communicate()
+                        err = f"{exc} {err}"
+                    done = subprocess.CompletedProcess([], self.process.returncode, out, err)
+                if not _succeeded(done, self.folder, report):
+                    return
+                self.files = _read_index(self.folder)
+                if self.cache is not None:
+                    self.cache.put("search-index", (self.key, self.files))
+            for name, data in self.files.items():
+                self.stage.write(name, data)
+        finally:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+    def abandon(self) -> None:
+        """The build failed: stop Pagefind and throw its work away."""
+        if isinstance(self.process, subprocess.Popen) and self.process.poll() is None:
+            self.process.kill()
+            self.process.communicate()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def pagefind_command(site: Path, index: Path, background: bool = False) -> list[str]:
+    """Pagefind over the trial pages under site, writing into the folder index. In the
+    background (preview), at low priority: the editor's next save must not wait for the CPU."""
+    command = [sys.executable, "-m", "pagefind", "--site", str(site), "--output-path", str(index), "--silent",
+               "--keep-index-url", "--glob", INDEXED]
+    return ["nice", "-n", "15", *command] if background and shutil.which("nice") else command
+
+
+def run_pagefind(site: Path, index: Path, report: Report, background: bool = False) -> bool:
+    command = pagefind_command(site, index, background)
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        done = subprocess.CompletedProcess(command, 1, "", str(exc))
+    return _succeeded(done, index, report)
+
+
+def _succeeded(done: subprocess.CompletedProcess, index: Path, report: Report) -> bool:
+    if done.returncode != 0 or not (index / "pagefind-ui.js").is_file():
+        detail = " ".join((done.stderr or done.stdout or "no message").split())[:300]
+        report.error("site search", 0, f"the search index could not be made ({detail}). Install everything again "
+                     "with: pip install -r requirements.txt. Your site/ folder was not changed.", code="search.index")
+        return False
+    return True
 
 
 def _read_index(index: Path) -> dict[str, bytes]:
@@ -60,25 +119,6 @@ def _pagefind_version() -> str:
         return importlib.metadata.version("pagefind_bin")
     except importlib.metadata.PackageNotFoundError:
         return "unknown"
-
-
-def run_pagefind(site: Path, index: Path, report: Report, background: bool = False) -> bool:
-    """Index the trial pages under site into the folder index. In the background (preview),
-    at low priority: the editor's next save must not wait for the CPU."""
-    command = [sys.executable, "-m", "pagefind", "--site", str(site), "--output-path", str(index), "--silent",
-               "--keep-index-url", "--glob", INDEXED]
-    if background and shutil.which("nice"):
-        command = ["nice", "-n", "15", *command]
-    try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=600)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        done = subprocess.CompletedProcess(command, 1, "", str(exc))
-    if done.returncode != 0 or not (index / "pagefind-ui.js").is_file():
-        detail = " ".join((done.stderr or done.stdout or "no message").split())[:300]
-        report.error("site search", 0, f"the search index could not be made ({detail}). Install everything again "
-                     "with: pip install -r requirements.txt. Your site/ folder was not changed.", code="search.index")
-        return False
-    return True
 
 
 class BackgroundIndex:
