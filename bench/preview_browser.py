@@ -33,6 +33,8 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import sync_playwright
 
+from run import save_results  # bench/run.py, beside this file
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 TIMEOUT_S = 180  # per save: MkDocs takes ~20 s to rebuild 1,000 pages on a slow machine
@@ -179,9 +181,7 @@ def main(argv: list[str]) -> None:
         finally:
             browser.close()
     print(table(rows))
-    results = ROOT / "bench" / "results"
-    results.mkdir(exist_ok=True)
-    (results / "preview-browser.json").write_text(json.dumps(rows, indent=2) + "\n")
+    save_results(rows, "preview-browser.json")
 
 
 if __name__ == "__main__":

@@ -107,9 +107,14 @@ def main(argv: list[str]) -> None:
             rows.append(run(n, Path(tmp), runs if n <= 1000 else 1, peers=n <= 5000))
             print(json.dumps(rows[-1]), flush=True)
     print(table(rows))
+    save_results(rows, "latest.json")
+
+
+def save_results(rows: list[dict], name: str) -> None:
+    """bench/results/<name>: the rows of a run, for RESULTS.md (not committed)."""
     results = ROOT / "bench" / "results"
     results.mkdir(exist_ok=True)
-    (results / "latest.json").write_text(json.dumps(rows, indent=2) + "\n")
+    (results / name).write_text(json.dumps(rows, indent=2) + "\n")
 
 
 if __name__ == "__main__":

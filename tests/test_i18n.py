@@ -63,6 +63,36 @@ def test_french_page_is_in_french_with_a_note_where_it_falls_back(built):
     assert "Essais clairs" in page.title.text
 
 
+@pytest.mark.parametrize("missing, note", [
+    (["title"], "Le titre n'est pas encore traduit"),
+    (["summary"], "Le message principal n'est pas encore traduit"),
+    (["title", "summary"], "Le titre et le message principal ne sont pas encore traduits"),
+])
+def test_an_untranslated_title_or_summary_is_shown_with_a_note(tmp_path, missing, note):
+    project = tmp_path / "p"
+    shutil.copytree(FIXTURE / "content", project / "content")
+    trial_yaml = project / f"content/trials/{SLUG}/trial.yaml"
+    lines = trial_yaml.read_text().splitlines(keepends=True)
+    start, kept, dropping = lines.index("translations:\n"), [], False
+    for line in lines[lines.index("translations:\n"):]:  # drop "    title: ..." and its folded lines
+        if line.startswith("    ") and not line.startswith("     "):
+            dropping = line.strip().split(":")[0] in missing
+        if not dropping:
+            kept.append(line)
+    if all(line.startswith(("translations:", "  fr:")) for line in kept):
+        kept = []  # nothing translated at all: no translations block (an empty one is a mistake)
+    trial_yaml.write_text("".join(lines[:start] + kept))
+    result = run_build(project)
+    assert result.returncode == 0, result.stderr
+    page = soup(project / "site", f"fr/trials/{SLUG}/index.html")
+    notice = page.h1.find_next_sibling("p")
+    assert notice["class"] == ["notice"] and note in notice.text and "anglais" in notice.text
+    assert (page.h1.get("lang") == "en") == ("title" in missing)
+    assert (page.select_one("#summary p").get("lang") == "en") == ("summary" in missing)
+    english = soup(project / "site", f"trials/{SLUG}/index.html")
+    assert english.h1.find_next_sibling("p") is None or "notice" not in english.h1.find_next_sibling("p").get("class", [])
+
+
 def test_search_indexes_each_language_separately(built):
     names = [p.name for p in (built[0] / "site" / "pagefind").iterdir()]
     assert any(n.startswith("pagefind.en_") for n in names) and any(n.startswith("pagefind.fr_") for n in names)

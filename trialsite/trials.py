@@ -136,12 +136,13 @@ def translated(trial: Trial, lang: str, languages: tuple, report: Report) -> Tri
                            "matter.", code="i18n.outdated")
         sections.append(translation)
     missing = [s.path.rsplit("/", 1)[-1] for s in sections if s.lang == languages[0]]
-    missing += [f"{key} (in trial.yaml, under translations: {lang}:)" for key in ("title", "summary")
-                if key not in (own or {})]
+    fallback = [key for key in ("title", "summary") if not isinstance(own.get(key), str)]
+    missing += [f"{key} (in trial.yaml, under translations: {lang}:)" for key in fallback]
     if missing:
         report.add("i18n.missing", INFO, trial.path, 0, f'not translated into "{lang}" yet: {", ".join(missing)}. '
                    "Readers of that language see these in the default language, with a note.")
-    return dataclasses.replace(trial, facts=facts, sections=tuple(sections))
+    return dataclasses.replace(trial, facts=facts, sections=tuple(sections),
+                               shown_in={key: languages[0] for key in fallback})
 
 
 def _work(folder: Path) -> TrialResult:

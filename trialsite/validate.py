@@ -96,6 +96,7 @@ class Trial:
     sections: tuple[Section, ...]
     last_reviewed: datetime.date
     translations: dict = field(default_factory=dict)  # lang -> {section id: translated Section}
+    shown_in: dict = field(default_factory=dict)  # "title"/"summary" -> language, when not the page's own
 
     @property
     def title(self) -> str:
