@@ -4,7 +4,7 @@
 
 For each N it generates N trials (bench/make_corpus.py), then times: trialsite cold build (no
 cache, Pagefind included), Pagefind alone on that site, trialsite warm build after editing one
-section, the floor (bench/floor.py: bare markdown + jinja2 loop, 1 and 2 processes), MkDocs and
+section and with nothing edited, the floor (bench/floor.py: bare markdown + jinja2 loop, 1 and 2 processes), MkDocs and
 Hugo on the same pages (up to 5,000 trials). Medians of R runs (1 run above 1,000 trials). Each is a separate process; peak memory is that process tree's largest resident set.
 These machines are noisy, so compare the ratios printed at the end, not the seconds.
 Needs bench/requirements.txt installed. Results also go to bench/results/latest.json.
@@ -64,6 +64,7 @@ def run(n: int, work: Path, runs: int, peers: bool) -> dict:
         section.write_text(original + f"\nEdit number {next(edits)} for the warm build [@ctis].\n")
 
     results["trialsite_warm"] = median_of(runs, build, work, before=edit_one_section)
+    results["trialsite_unchanged"] = median_of(runs, build, work)  # nothing edited: the search index is reused
     floor = [sys.executable, str(ROOT / "bench" / "floor.py"), "mkdocs/docs", "floor-site"]
     results["floor_1_process"] = median_of(runs, floor + ["1"], work)
     results["floor_2_processes"] = median_of(runs, floor + ["2"], work)
@@ -85,12 +86,14 @@ def table(rows: list[dict]) -> str:
     def cell(row, key):
         return f"{row[key]['seconds']:.2f}" if key in row else "-"
 
-    lines = ["| trials | trialsite cold | of which Pagefind | warm (1 section edited) | floor 1 proc | floor 2 proc "
-             "| MkDocs | Hugo | cold / MkDocs | cold / Hugo | ms per trial | peak MB (trialsite, incl. Pagefind) |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    lines = ["| trials | trialsite cold | of which Pagefind | warm (1 section edited) | warm (nothing edited) "
+             "| floor 1 proc | floor 2 proc | MkDocs | Hugo | cold / MkDocs | cold / Hugo | ms per trial "
+             "| peak MB (trialsite, incl. Pagefind) |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         lines.append(f"| {r['trials']} | {cell(r, 'trialsite_cold')} | {cell(r, 'pagefind_alone')} "
-                     f"| {cell(r, 'trialsite_warm')} | {cell(r, 'floor_1_process')} | {cell(r, 'floor_2_processes')} "
+                     f"| {cell(r, 'trialsite_warm')} | {cell(r, 'trialsite_unchanged')} "
+                     f"| {cell(r, 'floor_1_process')} | {cell(r, 'floor_2_processes')} "
                      f"| {cell(r, 'mkdocs')} | {cell(r, 'hugo')} | {r.get('cold_vs_mkdocs', '-')} "
                      f"| {r.get('cold_vs_hugo', '-')} | {r['ms_per_trial_cold']} | {r['trialsite_cold']['peak_mb']} |")
     return "\n".join(lines)

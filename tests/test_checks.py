@@ -121,10 +121,14 @@ def test_fast_syllable_table_gives_textstat_s_own_grades():
         body = path.read_text().split("---", 2)[2]
         texts.append(reading.as_text([s for b in reading.blocks(body, 1) for s in reading.sentences(b)]))
     texts.append("Researchers evaluate dose-limiting toxicities, immunogenicity and pharmacokinetics. Fine.")
+    # Words next to other pronunciations ("a(2)") and possessives in the dictionary, and words not in it.
+    texts.append("A a's activists activists' adults adults' aaronson's read live. Rituximab xyzzy people's 'em.")
     script = ("import json, sys, textstat; texts = json.load(sys.stdin); "
-              "print(json.dumps([textstat.flesch_kincaid_grade(t) for t in texts + [' '.join(texts)]]))")
-    expected = json.loads(subprocess.run([sys.executable, "-c", script], input=json.dumps(texts), capture_output=True,
-                                         text=True, check=True).stdout)
+              "print(json.dumps([[textstat.flesch_kincaid_grade(t) for t in texts + [' '.join(texts)]],"
+              " [textstat.syllable_count(t) for t in texts]]))")
+    expected, syllables = json.loads(subprocess.run([sys.executable, "-c", script], input=json.dumps(texts),
+                                                    capture_output=True, text=True, check=True).stdout)
+    assert [reading.counts(t).syllables for t in texts] == syllables
     ours = [reading.grade(t) for t in texts]
     whole = sum((reading.counts(t) for t in texts), reading.Counts()).grade
     assert ours + [whole] == [round(g, 1) for g in expected]

@@ -38,7 +38,7 @@ def test_a_broken_cache_entry_is_just_computed_again(tmp_path):
     assert run_build(project).returncode == 0
     good = snapshot(project / "site")
     broken = [*(project / ".trialsite-cache").glob("*.pickle"), *(project / ".trialsite-cache").glob("compiled-*/*")]
-    assert any(p.suffix == ".marshal" for p in broken), "the syllable table is kept"
+    assert broken, "compiled templates are kept"
     for entry in broken:
         entry.write_bytes(b"not a pickle")
     result = run_build(project)
@@ -201,3 +201,26 @@ def test_a_site_page_error_stops_the_search_index_it_started(tmp_path, monkeypat
     assert result.report.has_errors and not site.exists()
     assert started and all(p.poll() is not None for p in started), "Pagefind was stopped, not left running"
     assert not any(p.name.startswith(".pagefind") for p in project.rglob("*")), "its half-made index is gone"
+
+
+def test_the_preview_still_checks_links_into_a_page_that_changed(tmp_path):
+    """A save that changes no card still re-checks links from other trials to the saved one."""
+    from trialsite.incremental import SiteModel
+
+    plan = "---\ntitle: Plan\n---\n## Dosing\n\nThe dose is given once [@reg].\n"
+    project = make_project(tmp_path / "p", {
+        "content/trials/other/trial.yaml": TRIAL.replace("A small test trial", "Other"),
+        "content/trials/other/sections/02-plan.md": plan,
+        f"content/trials/{SLUG}/sections/03-more.md":
+            "---\ntitle: More\n---\nSee [how the other trial doses](../other/index.html#plan-dosing) [@reg].\n"})
+    model = SiteModel(project / "content", None)
+    assert not model.full().report.has_errors
+    saved = project / "content/trials/other/sections/02-plan.md"
+    saved.write_text(plan.replace("## Dosing", "## Doses"))
+    before = model.collected
+    result = model.update({saved})
+    assert result.pages is before[1], "no card changed: the site's list of pages was reused, not made again"
+    errors = [d.format() for d in result.report.sorted() if d.severity == "error"]
+    assert any("03-more.md:4:" in e and "#plan-dosing" in e for e in errors), errors
+    saved.write_text(plan)
+    assert not model.update({saved}).report.has_errors

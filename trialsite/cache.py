@@ -130,7 +130,7 @@ KEPT = {"file-hashes", "site-pages", "search-index"}  # entries with fixed names
 
 class DiskCache:
     """For builds: one pickle per trial in .trialsite-cache/; unreadable entries are misses.
-    Also holds compiled templates and the syllable table, so a warm build does not redo them."""
+    Also holds the compiled templates, so a warm build does not compile them again."""
 
     def __init__(self, folder: Path):
         self.folder = folder

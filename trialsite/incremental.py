@@ -34,6 +34,7 @@ class SiteModel:
         self.files: dict[str, bytes] = {}  # every output file, the last one made for it
         self.depends: dict[str, set[str]] = {}  # output path -> the inputs it was made from
         self.rendered = 0  # outputs rendered by the last update, for tests and the terminal
+        self.collected = None  # (site, light pages, slugs, pages with links) while no card changes
 
     def changed_inputs(self, paths) -> set[str] | None:
         """The inputs that the saved paths belong to; None means "everything" (a shared file)."""
@@ -53,7 +54,7 @@ class SiteModel:
         self.shared_report = Report()
         self.shared = load_shared_inputs(self.content, self.templates, self.shared_report, keyed=False,
                                          preview=self.preview)
-        self.files, self.depends = {}, {}
+        self.files, self.depends, self.collected = {}, {}, None
         results = run_trials(trial_folders(self.content), self.shared, sink=self._trial_page)
         self.trials = {r.slug: r for r in results}
         return self._finish(cards_changed=True)
@@ -95,17 +96,26 @@ class SiteModel:
     def _finish(self, cards_changed: bool) -> Result:
         result = Result()
         result.report.extend(self.shared_report.items)
-        ordered = [self.trials[slug] for slug in sorted(self.trials)]
-        result.site, result.pages = collect(self.shared, ordered, result.report)
+        fresh = cards_changed or self.collected is None
+        if fresh:
+            slugs = sorted(self.trials)
+            site, pages = collect(self.shared, [self.trials[slug] for slug in slugs], result.report)
+            linked = [p for p in pages if p.links or any(other.links for _, other in p.others)]
+            self.collected = (site, pages, slugs, linked)
+        else:  # the same trials and light pages as last time: only diagnostics can differ
+            for slug in self.collected[2]:
+                result.report.extend(self.trials[slug].diagnostics)
+        result.site, result.pages, _, linked = self.collected
         if result.report.has_errors or self.shared.info is None:
+            self.collected = None  # site pages were not made: make them next time
             return result
-        if cards_changed or not any(CARDS in deps for deps in self.depends.values()):
+        if fresh:
             for path in [p for p, deps in self.depends.items() if CARDS in deps]:
                 self._forget(path)
             for path, data in render_site_pages(result.site, result.pages, self.templates, result.report).items():
                 self.files[path] = data
                 self.depends[path] = {SHARED, CARDS}
                 self.rendered += 1
-        check_links(result.pages, self.files, self.files.get, result.report)
+        check_links(linked, self.files, self.files.get, result.report)  # pages with links of their own
         result.output = dict(self.files)
         return result

@@ -13,7 +13,7 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import reading, search
+from . import search
 from .cache import DiskCache, shared_key
 from .linkcheck import check_links
 from .checks import load_rules
@@ -138,7 +138,6 @@ def build(content: Path, templates: Path | None, out: Path, use_cache: bool = Tr
     """Build the site into out; on any error out stays exactly as it was."""
     cache = DiskCache(content.resolve().parent / CACHE_FOLDER) if use_cache else None
     keep_compiled_templates(cache.compiled if cache else None)
-    reading.keep_tables_in(cache.compiled if cache else None)
     result = Result()
     try:
         with build_lock(out), staged(out, reuse=use_cache) as stage:
