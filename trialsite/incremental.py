@@ -59,6 +59,14 @@ class SiteModel:
         self.trials = {r.slug: r for r in results}
         return self._finish(cards_changed=True)
 
+    def warm_up(self) -> None:
+        """Take one trial through every step in this process, so that the first save does not
+        wait ~0.3 s for what the first build (made in worker processes) loaded there only:
+        the Markdown converter, the syllable table, the compiled templates."""
+        folders = trial_folders(self.content)
+        if folders and self.shared is not None:
+            process_trial(folders[0], self.shared)
+
     def update(self, paths) -> Result:
         """Re-render only what the saved paths affect."""
         inputs = self.changed_inputs(paths)

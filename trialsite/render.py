@@ -63,16 +63,6 @@ def environment(templates: Path | None, lang: str = "en") -> jinja2.Environment:
     return env
 
 
-def prepare(templates: Path | None, languages) -> None:
-    """Compile the trial page's templates now (the preview): after a first build made in worker
-    processes, the first save would otherwise wait ~0.3 s for it."""
-    for lang in languages:
-        try:
-            environment(templates, lang).get_template("trial.html")
-        except jinja2.TemplateError:
-            pass  # reported with file and line by the build that uses it
-
-
 def glossary_in(terms: tuple, lang: str, default: str) -> tuple:
     """The glossary in one language: translated entries only (an English word would not be
     found in French text), by their translated word."""

@@ -21,7 +21,6 @@ import time
 from pathlib import Path
 from urllib.parse import unquote
 
-from . import reading, render
 from .incremental import SiteModel
 from .diagnostics import Report
 from .pipeline import Result
@@ -207,11 +206,7 @@ def serve(content: Path, templates: Path | None, port: int, host: str) -> int:
     first = state.rebuild()
     for d in first.report.sorted():
         print(d.format(), file=sys.stderr)
-    # Now, not on the first save: the syllable table and the trial template, which the first
-    # build loaded in its worker processes only.
-    reading.prepare()
-    info = state.model.shared.info if state.model.shared else None
-    render.prepare(templates, info.languages if info else ("en",))
+    state.model.warm_up()
 
     server = Server(app=make_app(state), watcher=_NoPolling())
     server._setup_logging = lambda: None  # its INFO lines would bury the messages editors need
