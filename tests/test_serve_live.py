@@ -143,3 +143,37 @@ def test_serve_live_reload(page, tmp_path, capsys):
         if proc.poll() is None:
             proc.kill()
             proc.wait(timeout=10)
+
+
+def test_a_save_while_the_page_is_still_loading_is_not_lost(page, tmp_path):
+    """The reload call goes out when the rebuild is done; a page whose live-reload connection
+    was not open yet (saved right as it loaded) must still catch up when it connects."""
+    for d in ("content", "templates"):
+        shutil.copytree(ROOT / d, tmp_path / d)
+    overview = find_one(tmp_path / "content", "01-overview.md")
+    port = free_port()
+    logs = {"stdout": tmp_path / "serve.stdout", "stderr": tmp_path / "serve.stderr"}
+    cmd = [sys.executable, str(ROOT / "build.py"), "serve", "--port", str(port),
+           "--content", str(tmp_path / "content"), "--templates", str(tmp_path / "templates")]
+    with open(logs["stdout"], "wb") as out, open(logs["stderr"], "wb") as err:
+        proc = subprocess.Popen(cmd, cwd=tmp_path, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_until_answering(base + "/", proc, logs)
+        delayed = []
+
+        def slow_livereload(route):  # the connection opens only after the save has been rebuilt
+            delayed.append(route.request.url)
+            if len(delayed) == 1:
+                time.sleep(1.5)
+            route.continue_()
+
+        page.route("**/livereload.js*", slow_livereload)
+        page.goto(base + TRIAL_PATH, wait_until="commit")
+        with open(overview, "a", encoding="utf-8") as f:
+            f.write("\n\nSaved while the page was loading.\n")
+        expect(page.get_by_text("Saved while the page was loading.").first).to_be_visible(timeout=VISIBLE_MS + 1_500)
+        assert delayed, "the live-reload script was requested (and held back)"
+    finally:
+        proc.kill()
+        proc.wait(timeout=10)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import html
+import json
 import logging
 import mimetypes
 import posixpath
@@ -19,7 +20,7 @@ import sys
 import threading
 import time
 from pathlib import Path
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 from .incremental import SiteModel
 from .diagnostics import Report
@@ -40,6 +41,8 @@ class PreviewState:
         self.report = Report()
         self.lock = threading.Lock()
         self.search = None  # search.BackgroundIndex, when serving
+        self.built_at = 0.0  # time.monotonic() of the last rebuild
+        self.served_at: dict[str, float] = {}  # page -> when it was last sent to a browser
 
     def rebuild(self, changed=None) -> Result:
         """Bring the preview up to date: only what the changed paths affect, or everything."""
@@ -50,7 +53,14 @@ class PreviewState:
                 if self.search is not None:
                     self.search.request(self.output)
             self.report = result.report
+            self.built_at = time.monotonic()
             return result
+
+    def missed_reload(self, url: str) -> bool:
+        """A browser connects for live reload from a page sent before the last rebuild: it
+        missed the call to reload (saved while the page was still loading), so it reloads now."""
+        key = site_path(urlsplit(url).path)
+        return key is not None and self.served_at.get(key, self.built_at) < self.built_at
 
     @property
     def failed(self) -> bool:
@@ -110,6 +120,8 @@ def make_app(state: PreviewState):
             start_response("301 Moved Permanently", [("Location", url_path.rstrip("/") + "/")])
             return [b""]
         is_page = key.endswith(".html") or key not in output
+        if is_page:
+            state.served_at[key] = time.monotonic()
         if state.failed and is_page:
             start_response("200 OK", [("Content-Type", "text/html; charset=utf-8"), ("Cache-Control", "no-store")])
             return [error_page(state.report)]
@@ -142,6 +154,22 @@ class _NoPolling:
 
     def start(self, callback):
         return True  # "started": livereload then sets up no 0.8 s poll of its own
+
+
+def reload_late_pages(state: PreviewState, handler_class) -> None:
+    """Make livereload's socket handler catch up pages that connect after a reload was sent."""
+    own = handler_class.on_message
+
+    def on_message(handler, message):
+        own(handler, message)
+        try:
+            hello = json.loads(message)
+        except ValueError:
+            return
+        if isinstance(hello, dict) and hello.get("command") == "info" and state.missed_reload(str(hello.get("url"))):
+            handler.send_message({"command": "reload", "path": "*", "liveCSS": False, "liveImg": False})
+
+    handler_class.on_message = on_message
 
 
 def free_port(host: str, wanted: int) -> int | None:
@@ -208,6 +236,7 @@ def serve(content: Path, templates: Path | None, port: int, host: str) -> int:
         print(d.format(), file=sys.stderr)
     state.model.warm_up()
 
+    reload_late_pages(state, LiveReloadHandler)
     server = Server(app=make_app(state), watcher=_NoPolling())
     server._setup_logging = lambda: None  # its INFO lines would bury the messages editors need
     loop_ready = threading.Event()
