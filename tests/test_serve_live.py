@@ -64,14 +64,11 @@ def read_logs(log_paths):
     return "\n".join(out)
 
 
-def test_serve_live_reload(page, tmp_path, capsys):
-    # A private copy of the example project, so edits never touch the repo.
+def start_preview(tmp_path):
+    """`build.py serve` on a private copy of the example project (edits never touch the repo):
+    (process, base URL, log files)."""
     for d in ("content", "templates"):
         shutil.copytree(ROOT / d, tmp_path / d)
-    overview = find_one(tmp_path / "content", "01-overview.md")
-    trial_yaml = find_one(tmp_path / "content", "trial.yaml")
-    yaml_original = trial_yaml.read_text(encoding="utf-8")
-
     port = free_port()
     logs = {"stdout": tmp_path / "serve.stdout", "stderr": tmp_path / "serve.stderr"}
     cmd = [sys.executable, str(ROOT / "build.py"), "serve", "--port", str(port),
@@ -79,11 +76,22 @@ def test_serve_live_reload(page, tmp_path, capsys):
     with open(logs["stdout"], "wb") as out, open(logs["stderr"], "wb") as err:
         proc = subprocess.Popen(cmd, cwd=tmp_path, stdout=out, stderr=err, stdin=subprocess.DEVNULL,
                                 env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_answering(base + "/", proc, logs)
+    except BaseException:
+        proc.kill()
+        raise
+    return proc, base, logs
+
+
+def test_serve_live_reload(page, tmp_path, capsys):
+    proc, base, logs = start_preview(tmp_path)
+    overview = find_one(tmp_path / "content", "01-overview.md")
+    trial_yaml = find_one(tmp_path / "content", "trial.yaml")
+    yaml_original = trial_yaml.read_text(encoding="utf-8")
     latencies = []
     try:
-        base = f"http://127.0.0.1:{port}"
-        wait_until_answering(base + "/", proc, logs)
-
         page.set_default_timeout(10_000)
         response = page.goto(base + TRIAL_PATH)
         assert response is not None and response.ok, f"{TRIAL_PATH}: HTTP {response and response.status}"
@@ -148,18 +156,9 @@ def test_serve_live_reload(page, tmp_path, capsys):
 def test_a_save_while_the_page_is_still_loading_is_not_lost(page, tmp_path):
     """The reload call goes out when the rebuild is done; a page whose live-reload connection
     was not open yet (saved right as it loaded) must still catch up when it connects."""
-    for d in ("content", "templates"):
-        shutil.copytree(ROOT / d, tmp_path / d)
+    proc, base, _ = start_preview(tmp_path)
     overview = find_one(tmp_path / "content", "01-overview.md")
-    port = free_port()
-    logs = {"stdout": tmp_path / "serve.stdout", "stderr": tmp_path / "serve.stderr"}
-    cmd = [sys.executable, str(ROOT / "build.py"), "serve", "--port", str(port),
-           "--content", str(tmp_path / "content"), "--templates", str(tmp_path / "templates")]
-    with open(logs["stdout"], "wb") as out, open(logs["stderr"], "wb") as err:
-        proc = subprocess.Popen(cmd, cwd=tmp_path, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
     try:
-        base = f"http://127.0.0.1:{port}"
-        wait_until_answering(base + "/", proc, logs)
         delayed = []
 
         def slow_livereload(route):  # the connection opens only after the save has been rebuilt
