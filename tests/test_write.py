@@ -108,3 +108,14 @@ def test_without_reuse_a_fresh_folder_is_written(tmp_path):
     assert build(out, pages, reuse=False) == 1
     assert snapshot(out) == pages
     assert sorted(p.name for p in tmp_path.iterdir()) == KEPT
+
+
+def test_something_else_where_the_spare_folder_goes_does_not_fail_the_build(tmp_path):
+    out = tmp_path / "site"
+    build(out, {"a.html": b"a"})
+    (tmp_path / ".site.spare").write_text("a file someone put here")
+    build(out, {"a.html": b"b"})
+    assert snapshot(out) == {"a.html": b"b"}
+    assert snapshot(tmp_path / ".site.spare") == {"a.html": b"a"}, "the file made room for the spare folder"
+    build(out, {"a.html": b"c"})
+    assert snapshot(out) == {"a.html": b"c"}

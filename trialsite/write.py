@@ -186,14 +186,20 @@ def staged(out: Path, reuse: bool = True):
         if root != spare:
             shutil.rmtree(root, ignore_errors=True)
         raise
-    if old is not None and old != spare:
-        shutil.rmtree(spare, ignore_errors=True)
-        os.rename(old, spare)
+    # The new site is in place. What follows only keeps the old one for the next build to
+    # reuse: if that fails, the next build simply writes every file.
     kept = {os.stat(out).st_ino: stage.manifest}
-    if old is not None:
-        old_inode = os.stat(spare).st_ino
-        if old_inode in manifests:
-            kept[old_inode] = manifests[old_inode]
+    try:
+        if old is not None and old != spare:
+            if spare.is_dir() and not spare.is_symlink():
+                shutil.rmtree(spare)
+            elif spare.exists() or spare.is_symlink():
+                spare.unlink()
+            os.rename(old, spare)
+        if old is not None and os.stat(spare).st_ino in manifests:
+            kept[os.stat(spare).st_ino] = manifests[os.stat(spare).st_ino]
+    except OSError:
+        shutil.rmtree(old, ignore_errors=True)
     temporary = manifests_path.with_name(f"{manifests_path.name}.{os.getpid()}.tmp")
     try:
         temporary.write_bytes(pickle.dumps(kept, protocol=pickle.HIGHEST_PROTOCOL))
