@@ -161,6 +161,28 @@ def test_preview_after_any_edits_equals_a_clean_build(tmp_path_factory, edits):
             assert preview.output == clean.output, f"after {edits[:step + 1]}"
 
 
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(edits=st.lists(EDITS, min_size=1, max_size=4))
+def test_warm_builds_after_any_edits_equal_a_build_from_nothing(tmp_path_factory, edits):
+    """The cache, the reused folder of the build before last and the reused search index,
+    after any sequence of edits: the same bytes as --no-cache, or the same errors."""
+    from trialsite.pipeline import build
+
+    project = make_project(tmp_path_factory.mktemp("w"))
+    content, templates, site = project / "content", project / "templates", project / "site"
+    build(content, templates, site)
+    for step, edit in enumerate(edits):
+        apply(edit, project, step)
+        before = snapshot(site) if site.exists() else None
+        warm = build(content, templates, site)
+        clean = build(content, templates, project / f"clean-{step}", use_cache=False)
+        assert [d.format() for d in warm.report.sorted()] == [d.format() for d in clean.report.sorted()]
+        if clean.report.has_errors:
+            assert (snapshot(site) if site.exists() else None) == before, "a failed build changed nothing"
+        else:
+            assert snapshot(site) == snapshot(project / f"clean-{step}"), f"after {edits[:step + 1]}"
+
+
 def test_a_failed_search_index_keeps_the_last_good_site(tmp_path, monkeypatch):
     import sys
 
@@ -224,3 +246,20 @@ def test_the_preview_still_checks_links_into_a_page_that_changed(tmp_path):
     assert any("03-more.md:4:" in e and "#plan-dosing" in e for e in errors), errors
     saved.write_text(plan)
     assert not model.update({saved}).report.has_errors
+
+
+def test_the_preview_sees_a_template_added_to_the_theme(tmp_path):
+    """Jinja notices an edited template, not a new file that now overrides a default one."""
+    project = make_project(tmp_path / "p")
+    templates = project / "templates"
+    templates.mkdir(exist_ok=True)
+    preview = PreviewState(project / "content", templates)
+    preview.rebuild()
+    assert b"Home from the new template" not in preview.output["index.html"]
+    override = templates / "index.html"
+    override.write_text('{% extends "default/index.html" %}{% block title %}Home from the new template{% endblock %}')
+    preview.rebuild({override})
+    assert b"Home from the new template" in preview.output["index.html"]
+    override.unlink()
+    preview.rebuild({override})
+    assert b"Home from the new template" not in preview.output["index.html"]

@@ -19,7 +19,7 @@ from .linkcheck import check_links
 from .checks import load_rules
 from .diagnostics import Report
 from .load import check_theme, load_shared, trial_folders
-from .render import DEFAULT_THEME, Output, Renderer, keep_compiled_templates
+from .render import DEFAULT_THEME, Output, Renderer, environment, keep_compiled_templates
 from .resolve import TrialPage
 from .trials import Shared, run_trials
 from .validate import Site, assemble, validate_shared
@@ -73,6 +73,9 @@ def prepare(content: Path, templates: Path | None, sink=None, cache=None, jobs: 
 def load_shared_inputs(content: Path, templates: Path | None, report: Report, keyed: bool,
                        preview: bool = False) -> Shared:
     """site.yaml and the glossary, checked: what every page depends on. preview: see rewrite.py."""
+    # Templates are compiled once per build, not once per process: a long-running preview must
+    # see a template file added to or removed from the theme (Jinja only notices edited ones).
+    environment.cache_clear()
     raw = load_shared(content, report)
     if templates:
         check_theme(templates, report)

@@ -47,6 +47,7 @@ class SiteIndex:
         self.process = None
         if self.files is None:
             shutil.rmtree(self.folder, ignore_errors=True)
+            stage.prune(INDEXED_PATH.fullmatch)  # a trial deleted or renamed since the folder was last used
             try:
                 self.process = subprocess.Popen(pagefind_command(stage.root, self.folder), stdout=subprocess.PIPE,
                                                 stderr=subprocess.PIPE, text=True)

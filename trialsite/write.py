@@ -84,23 +84,24 @@ class Stage:
         self.manifest[name] = (*_stamp(target), digest)
         self.changed += 1
 
-    def prune(self) -> None:
-        """Delete what this build did not write: files of the build before last."""
-        _prune(str(self.root), "", self.manifest)
+    def prune(self, matching=None) -> None:
+        """Delete what this build did not write: files of the build before last (only those
+        whose names match, if matching is given)."""
+        _prune(str(self.root), "", self.manifest, matching)
 
 
-def _prune(folder: str, prefix: str, keep: dict) -> bool:
+def _prune(folder: str, prefix: str, keep: dict, matching=None) -> bool:
     """Delete files under folder not in keep, and folders left empty; True if folder is empty."""
     empty = True
     with os.scandir(folder) as entries:
         for entry in entries:
             name = prefix + entry.name
             if entry.is_dir(follow_symlinks=False):
-                if _prune(entry.path, name + "/", keep):
+                if _prune(entry.path, name + "/", keep, matching):
                     os.rmdir(entry.path)
                 else:
                     empty = False
-            elif name in keep:
+            elif name in keep or (matching is not None and not matching(name)):
                 empty = False
             else:
                 os.unlink(entry.path)
