@@ -48,26 +48,12 @@ class SiteIndex:
         if self.files is None:
             shutil.rmtree(self.folder, ignore_errors=True)
             stage.prune(INDEXED_PATH.fullmatch)  # a trial deleted or renamed since the folder was last used
-            try:
-                self.process = subprocess.Popen(pagefind_command(stage.root, self.folder), stdout=subprocess.PIPE,
-                                                stderr=subprocess.PIPE, text=True)
-            except OSError as exc:
-                self.process = exc
+            self.process = start_pagefind(stage.root, self.folder)
 
     def finish(self, report: Report) -> None:
         try:
             if self.files is None:
-                if isinstance(self.process, OSError):
-                    done = subprocess.CompletedProcess([], 1, "", str(self.process))
-                else:
-                    try:
-                        out, err = self.process.communicate(timeout=600)
-                    except subprocess.TimeoutExpired as exc:
-                        self.process.kill()
-                        out, err = self.process.communicate()
-                        err = f"{exc} {err}"
-                    done = subprocess.CompletedProcess([], self.process.returncode, out, err)
-                if not _succeeded(done, self.folder, report):
+                if not wait_for_pagefind(self.process, self.folder, report):
                     return
                 self.files = _read_index(self.folder)
                 if self.cache is not None:
@@ -93,18 +79,29 @@ def pagefind_command(site: Path, index: Path, background: bool = False) -> list[
     return ["nice", "-n", "15", *command] if background and shutil.which("nice") else command
 
 
-def run_pagefind(site: Path, index: Path, report: Report, background: bool = False) -> bool:
-    command = pagefind_command(site, index, background)
+def start_pagefind(site: Path, index: Path, background: bool = False) -> subprocess.Popen | OSError:
+    """Pagefind, running; or why it could not start."""
     try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=600)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        done = subprocess.CompletedProcess(command, 1, "", str(exc))
-    return _succeeded(done, index, report)
+        return subprocess.Popen(pagefind_command(site, index, background), stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+    except OSError as exc:
+        return exc
 
 
-def _succeeded(done: subprocess.CompletedProcess, index: Path, report: Report) -> bool:
-    if done.returncode != 0 or not (index / "pagefind-ui.js").is_file():
-        detail = " ".join((done.stderr or done.stdout or "no message").split())[:300]
+def wait_for_pagefind(process: subprocess.Popen | OSError, index: Path, report: Report) -> bool:
+    """True once Pagefind has written its index; otherwise one plain error."""
+    if isinstance(process, OSError):
+        returncode, out, err = 1, "", str(process)
+    else:
+        try:
+            out, err = process.communicate(timeout=600)
+        except subprocess.TimeoutExpired as exc:
+            process.kill()
+            out, err = process.communicate()
+            err = f"{exc} {err}"
+        returncode = process.returncode
+    if returncode != 0 or not (index / "pagefind-ui.js").is_file():
+        detail = " ".join((err or out or "no message").split())[:300]
         report.error("site search", 0, f"the search index could not be made ({detail}). Install everything again "
                      "with: pip install -r requirements.txt. Your site/ folder was not changed.", code="search.index")
         return False
@@ -164,7 +161,7 @@ class BackgroundIndex:
                 for path, data in pages.items():
                     (root / path).parent.mkdir(parents=True, exist_ok=True)
                     (root / path).write_bytes(data)
-                if run_pagefind(root, index, Report(), background=True):
+                if wait_for_pagefind(start_pagefind(root, index, background=True), index, Report()):
                     self.files, self._indexed = _read_index(index), pages
                     self.runs += 1
             self._pause = max(self.delay, 2 * (time.monotonic() - started))

@@ -197,8 +197,10 @@ def staged(out: Path, reuse: bool = True):
             elif spare.exists() or spare.is_symlink():
                 spare.unlink()
             os.rename(old, spare)
-        if old is not None and os.stat(spare).st_ino in manifests:
-            kept[os.stat(spare).st_ino] = manifests[os.stat(spare).st_ino]
+        if old is not None:
+            spare_inode = os.stat(spare).st_ino
+            if spare_inode in manifests:
+                kept[spare_inode] = manifests[spare_inode]
     except OSError:
         shutil.rmtree(old, ignore_errors=True)
     temporary = manifests_path.with_name(f"{manifests_path.name}.{os.getpid()}.tmp")
