@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from trialsite.serve import PreviewState, make_app, site_path
+from trialsite.serve import CONTENT_CHANGED, PreviewState, make_app, reload_path, site_path
 
 from project import make_project
 
@@ -89,3 +89,18 @@ def test_preview_drops_the_csp_so_livereload_can_run_and_errors_do_not_leak_path
     preview.rebuild()
     body = call(app, "/trials/small-trial/")[2]
     assert b"trial.yaml:" in body and str(project).encode() not in body
+    assert b"LiveReloadPluginTrialsiteSwap" in body, "the error page too can be swapped for the fixed page"
+
+
+def test_only_saves_of_content_text_may_update_pages_in_place(state):
+    project, built = state
+    theme = project / "theme"
+    (theme / "assets").mkdir(parents=True)
+    preview = PreviewState(project / "content", theme)
+    trial = project / "content/trials/small-trial"
+    assert reload_path(preview, {str(trial / "sections/01-overview.md")}) == CONTENT_CHANGED
+    assert reload_path(preview, {str(trial / "trial.yaml"), str(project / "content/glossary.yaml")}) == CONTENT_CHANGED
+    for other in (trial / "photo.png", theme / "assets/style.css", theme / "trial.html", project / "elsewhere.md"):
+        assert reload_path(preview, {str(trial / "trial.yaml"), str(other)}) == "*", other
+    page = call(make_app(built), "/trials/small-trial/")[2]
+    assert page.count(b"LiveReloadPluginTrialsiteSwap") == 1 and page.index(b"Swap") < page.index(b"</head>")

@@ -176,3 +176,40 @@ def test_a_save_while_the_page_is_still_loading_is_not_lost(page, tmp_path):
     finally:
         proc.kill()
         proc.wait(timeout=10)
+
+
+def test_a_text_save_updates_the_page_in_place_and_a_theme_save_reloads_it(page, tmp_path):
+    """Saving a section swaps in the new body (no reload: the editor keeps their place, and it
+    shows sooner); saving a theme file reloads the whole page, so a new stylesheet applies; a page
+    with scripts of its own (the home page's filters) is reloaded, so its scripts still work."""
+    proc, base, logs = start_preview(tmp_path)
+    overview = find_one(tmp_path / "content", "01-overview.md")
+    stylesheet = tmp_path / "templates" / "assets" / "style.css"
+    try:
+        page.goto(base + TRIAL_PATH)
+        page.wait_for_timeout(1_000)
+        page.evaluate("window.scrollTo(0, 400); window.sameDocument = true")
+        with open(overview, "a", encoding="utf-8") as f:
+            f.write("\n\nSwapped in place.\n")
+        expect(page.get_by_text("Swapped in place.").first).to_be_visible(timeout=VISIBLE_MS)
+        assert page.evaluate("window.sameDocument === true"), "the page was reloaded, not updated in place"
+        assert page.evaluate("window.scrollY") > 300, "the editor's place on the page was lost"
+        assert page.evaluate("document.querySelectorAll('main').length") == 1
+
+        with open(stylesheet, "a", encoding="utf-8") as f:
+            f.write("\nbody { outline: 7px solid rgb(1, 2, 3); }\n")
+        page.wait_for_function("getComputedStyle(document.body).outlineColor === 'rgb(1, 2, 3)'", timeout=VISIBLE_MS)
+        assert page.evaluate("window.sameDocument === undefined"), "a theme change must reload the page"
+
+        page.goto(base + "/")
+        page.wait_for_timeout(1_000)
+        page.evaluate("window.sameDocument = true")
+        with open(overview, "a", encoding="utf-8") as f:
+            f.write("\n\nAnother line.\n")  # changes no card, but the preview still tells every page
+        page.wait_for_function("window.sameDocument === undefined", timeout=VISIBLE_MS)
+        expect(page.locator("#filters")).to_be_visible()  # filter.js ran again after the reload
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}\n{read_logs(logs)}") from None
+    finally:
+        proc.kill()
+        proc.wait(timeout=10)

@@ -97,11 +97,29 @@ def site_path(url_path: str) -> str | None:
 
 
 _CSP_META = re.compile(rb'<meta http-equiv="Content-Security-Policy"[^>]*>\n?')
+_SWAP_SCRIPT = b"<script>" + (Path(__file__).parent / "data" / "preview-swap.js").read_bytes() + b"</script>\n"
+# What the open pages are told when only the text changed: they may swap in the new body
+# (data/preview-swap.js). Any other path makes them reload.
+CONTENT_CHANGED = "trialsite:content"
+TEXT_FILES = (".md", ".yaml", ".yml")
 
 
-def without_csp(page: bytes) -> bytes:
-    """The preview only: livereload injects an inline script, which the page's CSP would block."""
-    return _CSP_META.sub(b"", page, count=1)
+def for_preview(page: bytes) -> bytes:
+    """The preview only: no CSP (livereload injects an inline script, which it would block),
+    and the script that updates a page in place when only its text changed."""
+    return _CSP_META.sub(b"", page, count=1).replace(b"</head>", _SWAP_SCRIPT + b"</head>", 1)
+
+
+def reload_path(state: PreviewState, changed: set[str]) -> str:
+    """What to tell the open pages: a save of text in content/ can be swapped in place; a theme
+    file (template, stylesheet, script) or anything else needs a full reload."""
+    content = state.content.resolve()
+    theme = state.templates.resolve() if state.templates else None
+    for name in changed:
+        path = Path(name).resolve()
+        if not (path.is_relative_to(content) and path.suffix in TEXT_FILES) or (theme and path.is_relative_to(theme)):
+            return "*"
+    return CONTENT_CHANGED
 
 
 def make_app(state: PreviewState):
@@ -124,15 +142,15 @@ def make_app(state: PreviewState):
             state.served_at[key] = time.monotonic()
         if state.failed and is_page:
             start_response("200 OK", [("Content-Type", "text/html; charset=utf-8"), ("Cache-Control", "no-store")])
-            return [error_page(state.report)]
+            return [for_preview(error_page(state.report))]
         if key in output:
             kind = mimetypes.guess_type(key)[0] or "application/octet-stream"
             if kind.startswith("text/") or kind in ("application/javascript", "application/json"):
                 kind += "; charset=utf-8"
             start_response("200 OK", [("Content-Type", kind), ("Cache-Control", "no-store")])
-            return [without_csp(output[key]) if kind.startswith("text/html") else output[key]]
+            return [for_preview(output[key]) if kind.startswith("text/html") else output[key]]
         start_response("404 Not Found", [("Content-Type", "text/html; charset=utf-8")])
-        return [without_csp(output.get("404.html", b"<!DOCTYPE html><title>Not found</title></head><p>Not found</p>"))]
+        return [for_preview(output.get("404.html", b"<!DOCTYPE html><title>Not found</title></head><p>Not found</p>"))]
 
     return app
 
@@ -203,9 +221,10 @@ def watch_and_rebuild(state: PreviewState, stop: threading.Event, on_change) -> 
         if all(n.startswith(".") or n.endswith("~") for n in names):
             continue  # editors' swap and backup files
         start = time.perf_counter()
-        result = state.rebuild({p for _, p in changes})
+        changed = {p for _, p in changes}
+        result = state.rebuild(changed)
         _print_result(result, time.perf_counter() - start)
-        on_change()
+        on_change(reload_path(state, changed))
 
 
 def serve(content: Path, templates: Path | None, port: int, host: str) -> int:
@@ -242,9 +261,9 @@ def serve(content: Path, templates: Path | None, port: int, host: str) -> int:
     loop_ready = threading.Event()
     loop_holder: list = []
 
-    def reload_browsers():
+    def reload_browsers(path: str):
         if loop_holder:
-            loop_holder[0].add_callback(LiveReloadHandler.reload_waiters, "*")
+            loop_holder[0].add_callback(LiveReloadHandler.reload_waiters, path)
 
     def remember_loop():
         loop_holder.append(IOLoop.current())
