@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+import fastjsonschema
 import jsonschema
 
 from . import i18n
@@ -129,9 +130,29 @@ class Site:
 
 
 @lru_cache(maxsize=None)
+def _schema(name: str) -> dict:
+    return json.loads((SCHEMA_DIR / f"{name}.schema.json").read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=None)
 def schema_validator(name: str) -> jsonschema.Draft202012Validator:
-    schema = json.loads((SCHEMA_DIR / f"{name}.schema.json").read_text(encoding="utf-8"))
-    return jsonschema.Draft202012Validator(schema)
+    return jsonschema.Draft202012Validator(_schema(name))
+
+
+@lru_cache(maxsize=None)
+def quick_schema_check(name: str):
+    """The same schema compiled to Python code: ~25x faster, but it stops at the first problem
+    and says little. Our schemas use only keywords that mean the same in draft 7, which it knows."""
+    return fastjsonschema.compile({**_schema(name), "$schema": "http://json-schema.org/draft-07/schema#"})
+
+
+def passes_schema(data, name: str) -> bool:
+    """True only if data surely fits the schema (a test checks this against jsonschema)."""
+    try:
+        quick_schema_check(name)(data)
+    except Exception:  # a problem, or data it cannot judge: let the detailed validator look
+        return False
+    return True
 
 
 TYPE_WORDS = {
@@ -173,6 +194,8 @@ def shown_value(value) -> str:
 
 def schema_diagnostics(doc: YamlFile, name: str, report: Report) -> None:
     """Check doc against schema/<name>.schema.json; each problem becomes a plain message."""
+    if passes_schema(doc.data, name):  # the usual case: skip the slow validator that explains problems
+        return
     validator = schema_validator(name)
     errors = sorted(validator.iter_errors(doc.data), key=lambda e: (doc.line(*e.absolute_path), list(map(str, e.absolute_path))))
     for error in errors:
