@@ -37,7 +37,14 @@ PHONE, DESKTOP = {"width": 390, "height": 844}, {"width": 1280, "height": 800}
 
 @pytest.fixture(scope="session")
 def pages_site(tmp_path_factory):
-    project = tmp_path_factory.mktemp("pages")
+    project = make_pages_project(tmp_path_factory.mktemp("pages"))
+    result = run_build(project)
+    assert result.returncode == 0, result.stderr + result.stdout
+    return project / "site"
+
+
+def make_pages_project(project):
+    """The example plus OTHERS, with base_url: not built yet."""
     shutil.copytree(ROOT / "content", project / "content")
     site = (project / "content/site.yaml").read_text()
     files = {"content/site.yaml": site + f"base_url: {BASE_URL}\n"}
@@ -52,9 +59,7 @@ def pages_site(tmp_path_factory):
             f"---\ntitle: About this trial\n---\nThis trial is for adults with {condition} [@reg].\n"
             "It uses the paper too [@paper].\n")
     write_files(project, files)
-    result = run_build(project)
-    assert result.returncode == 0, result.stderr + result.stdout
-    return project / "site"
+    return project
 
 
 @pytest.fixture(scope="session")

@@ -175,11 +175,14 @@ class Renderer:
 
         groups = sharing.conditions(pages)
         card = self._card_maker()
-        put("index.html", self.page("index.html", "index.html", pages=pages, conditions=groups, card=card))
+        for shown, pager in paginate(pages, ""):
+            put(pager["path"], self.page("index.html", pager["path"], pages=shown, pager=pager, conditions=groups,
+                                         card=card))
         put("conditions/index.html", self.page("conditions.html", "conditions/index.html", conditions=groups))
         for group in groups:
-            path = f"conditions/{group['slug']}/index.html"
-            put(path, self.page("condition.html", path, condition=group, pages=group["pages"], card=card))
+            for shown, pager in paginate(group["pages"], f"conditions/{group['slug']}/"):
+                put(pager["path"], self.page("condition.html", pager["path"], condition=group, pages=shown,
+                                             pager=pager, card=card))
         put("search/index.html", self.page("search.html", "search/index.html"))
         put("glossary/index.html", self.page("glossary.html", "glossary/index.html", terms=terms,
                                               users=glossary_users))
@@ -197,6 +200,35 @@ class Renderer:
         for target, source in theme_files(self.templates).items():
             out[target] = source.read_bytes()
         return out
+
+
+CARDS_PER_PAGE = 100  # a longer list is split into pages: 1,000 cards are ~1 MB for a phone to lay out
+
+
+def paginate(cards: list, folder: str) -> list[tuple[list, dict]]:
+    """A list of cards in pages of CARDS_PER_PAGE: folder/index.html, then folder/page/2/index.html
+    and so on. Each page gets its cards and a pager: where it is, and the links to the others
+    (first, last, and two either side; a gap is None)."""
+    count = max(1, -(-len(cards) // CARDS_PER_PAGE))
+
+    def path(number: int) -> str:
+        return f"{folder}index.html" if number == 1 else f"{folder}page/{number}/index.html"
+
+    result = []
+    for number in range(1, count + 1):
+        links: list = []
+        for other in sorted({1, count, *range(max(1, number - 2), min(count, number + 2) + 1)}):
+            if links and links[-1]["number"] < other - 1:
+                links.append(None)
+            links.append({"number": other, "path": path(other), "current": other == number})
+        shown = cards[(number - 1) * CARDS_PER_PAGE: number * CARDS_PER_PAGE]
+        first = (number - 1) * CARDS_PER_PAGE + 1
+        result.append((shown, {
+            "number": number, "count": count, "path": path(number), "total": len(cards),
+            "first": first, "last": first + len(shown) - 1, "links": links,
+            "previous": path(number - 1) if number > 1 else None, "next": path(number + 1) if number < count else None,
+        }))
+    return result
 
 
 USERS_SHOWN = 10  # trials named under a glossary word; a big site says "and 990 more"
