@@ -72,7 +72,7 @@ def light(page: TrialPage) -> TrialPage:
         facts["population"] = {k: v for k, v in facts["population"].items() if k not in PAGE_ONLY_FACTS}
     trial = dataclasses.replace(page.trial, facts=facts, sources={}, sections=(),
                                 yaml=YamlFile(page.trial.yaml.path, None, {}))
-    return dataclasses.replace(page, trial=trial, sections=(), sources=(), uncited=())
+    return dataclasses.replace(page, trial=trial, sections=(), sources=(), uncited=(), summary_html="")
 
 
 def process_trial(folder: Path, shared: Shared, render: bool = True) -> TrialResult:
