@@ -15,7 +15,6 @@ from functools import lru_cache
 from pathlib import Path
 
 import fastjsonschema
-import jsonschema
 
 from . import i18n
 from .diagnostics import Report, did_you_mean
@@ -135,7 +134,9 @@ def _schema(name: str) -> dict:
 
 
 @lru_cache(maxsize=None)
-def schema_validator(name: str) -> jsonschema.Draft202012Validator:
+def schema_validator(name: str) -> "jsonschema.Draft202012Validator":
+    import jsonschema  # only when a file has a problem to explain: importing it takes ~0.1 s
+
     return jsonschema.Draft202012Validator(_schema(name))
 
 
@@ -202,7 +203,7 @@ def schema_diagnostics(doc: YamlFile, name: str, report: Report) -> None:
         _explain(error, doc, report)
 
 
-def _explain(error: jsonschema.ValidationError, doc: YamlFile, report: Report) -> None:
+def _explain(error: "jsonschema.ValidationError", doc: YamlFile, report: Report) -> None:
     path = tuple(error.absolute_path)
     where = dotted(path)
     value = error.instance
