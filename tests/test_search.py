@@ -33,3 +33,19 @@ def test_the_index_is_remade_only_when_a_trial_page_changed():
     index.request({**site, "trials/a/index.html": PAGE.format("Trial A", "Lupus and a new word").encode()})
     assert wait_for(lambda: index.runs == 2), "a changed trial page is indexed again"
     assert index.files != first
+
+
+def test_stopping_the_preview_stops_a_pagefind_run_in_progress():
+    """Pagefind is a process of its own: when the preview closes mid-run it must not go on
+    (on a big site, a minute and gigabytes of memory)."""
+    index = BackgroundIndex(delay=0.0)
+    pages = {f"trials/t{i}/index.html": PAGE.format(f"Trial {i}", "Gout and aspirin " * 400).encode()
+             for i in range(1000)}
+    index.request(pages)
+    assert wait_for(lambda: index._process is not None), "Pagefind started"
+    process = index._process
+    index.stop()
+    assert wait_for(lambda: process.poll() is not None, 5), "Pagefind still running after stop()"
+    assert process.returncode < 0, "Pagefind finished its run instead of being stopped"
+    time.sleep(0.5)
+    assert index.runs == 0 and index.files == {}

@@ -138,7 +138,17 @@ class BackgroundIndex:
         self._wanted: dict | None = None
         self._due = 0.0
         self._changed = threading.Condition()
+        self._process = None  # the Pagefind run in progress, if any
+        self._stopped = False
         threading.Thread(target=self._work, daemon=True, name="search-index").start()
+
+    def stop(self) -> None:
+        """The preview is closing: stop a Pagefind run still going. It is a process of its own:
+        on a site of 10,000 trials it would go on for a minute, with gigabytes of memory."""
+        self._stopped = True
+        process = self._process
+        if isinstance(process, subprocess.Popen) and process.poll() is None:
+            process.kill()
 
     def request(self, output: dict) -> None:
         """Index these pages (the preview's latest output) a moment from now."""
@@ -161,7 +171,10 @@ class BackgroundIndex:
                 for path, data in pages.items():
                     (root / path).parent.mkdir(parents=True, exist_ok=True)
                     (root / path).write_bytes(data)
-                if wait_for_pagefind(start_pagefind(root, index, background=True), index, Report()):
+                if self._stopped:
+                    return
+                self._process = start_pagefind(root, index, background=True)
+                if wait_for_pagefind(self._process, index, Report()) and not self._stopped:
                     self.files, self._indexed = _read_index(index), pages
                     self.runs += 1
             self._pause = max(self.delay, 2 * (time.monotonic() - started))

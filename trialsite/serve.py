@@ -281,5 +281,6 @@ def serve(content: Path, templates: Path | None, port: int, host: str) -> int:
         pass
     finally:
         stop.set()
+        state.search.stop()
     print("\nPreview stopped.", flush=True)
     return 0
