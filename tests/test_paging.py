@@ -63,6 +63,8 @@ def test_long_lists_are_split_into_linked_pages(paged_site):
         assert "<h2 class=\"count\"" in text and ">4 trials<" in text
         for target in re.findall(r'<nav class="pager".*?</nav>', text, re.S)[0].split('href="')[1:]:
             assert (page.parent / target.split('"')[0]).resolve().is_file(), (page, target)
+    assert 'class="browse"' in home[0].read_text() and 'class="lead"' in home[0].read_text()
+    assert all('class="browse"' not in page.read_text() for page in home[1:]), "the illness list only on page 1"
     page3 = (site / "page/3/index.html").read_text()
     assert "<title>Page 3 of 4 – " in page3 and 'aria-current="page">3<' in page3 and 'rel="prev"' in page3
     assert "Trials 3 to 3, on page 3 of 4." in page3
