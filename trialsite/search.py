@@ -65,8 +65,7 @@ class SiteIndex:
 
     def abandon(self) -> None:
         """The build failed: stop Pagefind and throw its work away."""
-        if isinstance(self.process, subprocess.Popen) and self.process.poll() is None:
-            self.process.kill()
+        if stop_pagefind(self.process):
             self.process.communicate()
         shutil.rmtree(self.folder, ignore_errors=True)
 
@@ -86,6 +85,15 @@ def start_pagefind(site: Path, index: Path, background: bool = False) -> subproc
                                 stderr=subprocess.PIPE, text=True)
     except OSError as exc:
         return exc
+
+
+def stop_pagefind(process) -> bool:
+    """Kill a Pagefind run still going (a process of its own: it would not stop with us).
+    True if it was running."""
+    if isinstance(process, subprocess.Popen) and process.poll() is None:
+        process.kill()
+        return True
+    return False
 
 
 def wait_for_pagefind(process: subprocess.Popen | OSError, index: Path, report: Report) -> bool:
@@ -146,9 +154,7 @@ class BackgroundIndex:
         """The preview is closing: stop a Pagefind run still going. It is a process of its own:
         on a site of 10,000 trials it would go on for a minute, with gigabytes of memory."""
         self._stopped = True
-        process = self._process
-        if isinstance(process, subprocess.Popen) and process.poll() is None:
-            process.kill()
+        stop_pagefind(self._process)  # its own thread is waiting for it, and collects it
 
     def request(self, output: dict) -> None:
         """Index these pages (the preview's latest output) a moment from now."""
