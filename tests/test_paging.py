@@ -75,6 +75,21 @@ def test_long_lists_are_split_into_linked_pages(paged_site):
     assert f"<loc>{BASE_URL}page/4/</loc>" in sitemap and f"<loc>{BASE_URL}conditions/lupus/page/2/</loc>" in sitemap
 
 
+def test_a_card_is_made_once_and_placed_at_any_depth(paged_site, monkeypatch):
+    """Cards are kept with a mark where the address prefix goes (render.BASE_MARK). A title that
+    holds the mark's own characters is shown as written, not taken for the mark."""
+    project, site = paged_site
+    trial = project / "content/trials/gout-diet/trial.yaml"
+    trial.write_text(trial.read_text().replace("title: ", "title: Diet <\ue000> and \ue000 ", 1))
+    build(project, monkeypatch)
+    for page in [site / "index.html", *site.glob("page/*/index.html"), *site.glob("conditions/gout/index.html")]:
+        text = page.read_text()
+        for target in re.findall(r'<li class="card".*?href="([^"]+)"', text, re.S):
+            assert (page.parent / target).resolve().is_file(), (page, target)
+    shown = [p.read_text() for p in [site / "index.html", *site.glob("page/*/index.html")]]
+    assert sum("Diet &lt;\ue000&gt; and \ue000 " in text for text in shown) == 1
+
+
 def test_a_list_that_gets_shorter_loses_its_extra_pages(paged_site, monkeypatch):
     project, site = paged_site
     for slug in ("gout-diet", "lupus-walk"):

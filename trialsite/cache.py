@@ -125,7 +125,12 @@ def trial_key(folder: Path, shared: str, hashes: FileHashes = _NO_MEMO) -> str:
     return digest.hexdigest()
 
 
-KEPT = {"file-hashes", "site-pages", "search-index"}  # entries with fixed names, replaced rather than added
+KEPT = {"file-hashes"}  # entries with fixed names, replaced rather than added
+END = "end"  # the last item of a saved stream: a stream without it was cut short
+
+
+class Damaged(Exception):
+    """A saved stream could not be read to its end: compute it again."""
 
 
 class DiskCache:
@@ -160,6 +165,76 @@ class DiskCache:
             os.replace(temporary, self.folder / f"{key}.pickle")
         except OSError:
             pass  # a cache that cannot be written only makes the next build slower
+
+    def read_stream(self, name: str, key: str):
+        """The items save_stream() saved under this key, one at a time (raising Damaged if the
+        file turns out to be damaged part way); None if there are none for this key."""
+        try:
+            handle = open(self.folder / f"{name}.stream", "rb")
+        except OSError:
+            return None
+        unpickler = pickle.Unpickler(handle)
+        try:
+            saved = unpickler.load()
+        except Exception:  # half-written or from another Python: compute it again
+            saved = None
+        if saved != key:
+            handle.close()
+            return None
+
+        def items():
+            with handle:
+                while True:
+                    try:
+                        item = unpickler.load()
+                    except Exception as exc:
+                        raise Damaged(name) from exc
+                    if item == END:
+                        return
+                    yield item
+
+        return items()
+
+    def save_stream(self, name: str, key: str, items, keep=lambda: True):
+        """Pass items through while saving them one by one (never all in memory). The file is
+        kept under key only if every item was saved and keep() then says so. A cache that
+        cannot be written only makes the next build slower: the items still all go through."""
+        temporary = self.folder / f".{name}.{os.getpid()}.tmp"
+        try:
+            self.folder.mkdir(exist_ok=True)
+            handle = open(temporary, "wb")
+        except OSError:
+            yield from items
+            return
+        pickler: pickle.Pickler | None = pickle.Pickler(handle, protocol=pickle.HIGHEST_PROTOCOL)
+
+        def save(one) -> None:
+            nonlocal pickler
+            if pickler is not None:
+                try:
+                    pickler.dump(one)
+                    pickler.clear_memo()  # the items are independent: remembering them only costs memory
+                except OSError:
+                    pickler = None
+
+        try:
+            save(key)
+            for item in items:
+                save(item)
+                yield item
+            save(END)
+            if pickler is not None and keep():
+                try:
+                    handle.close()
+                    os.replace(temporary, self.folder / f"{name}.stream")
+                except OSError:
+                    pass
+        finally:
+            try:
+                handle.close()
+            except OSError:
+                pass
+            temporary.unlink(missing_ok=True)
 
     def keep_only(self, keys: set[str]) -> None:
         """Drop entries this build did not use, so the folder does not grow forever."""

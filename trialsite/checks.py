@@ -38,6 +38,8 @@ PASSIVE = re.compile(rf"\b{BE}\s+(?:not\s+)?(?:\w+ly\s+)?(\w+ed|{IRREGULAR})\b",
 class _Grades:
     """Shared by the readings of a section and of a page."""
 
+    __slots__ = ()
+
     words: int
     sentences: int
 
@@ -46,7 +48,7 @@ class _Grades:
         return round(self.words / self.sentences, 1) if self.sentences else 0.0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SectionReading(_Grades):
     path: str
     title: str
@@ -55,7 +57,7 @@ class SectionReading(_Grades):
     sentences: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PageReading(_Grades):
     """Reading grades of a trial page: the whole page (summary + sections) and each section."""
 

@@ -11,7 +11,7 @@ from typing import Iterable
 ERROR, WARNING, INFO = "error", "warning", "info"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Diagnostic:
     """One finding about the content, pointing at the file the editor should open."""
 

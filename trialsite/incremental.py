@@ -120,7 +120,7 @@ class SiteModel:
         if fresh:
             for path in [p for p, deps in self.depends.items() if CARDS in deps]:
                 self._forget(path)
-            for path, data in render_site_pages(result.site, result.pages, self.templates, result.report).items():
+            for path, data in render_site_pages(result.site, result.pages, self.templates, result.report):
                 self.files[path] = data
                 self.depends[path] = {SHARED, CARDS}
                 self.rendered += 1

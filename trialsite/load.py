@@ -27,7 +27,7 @@ BOOL_WORDS = {"true", "false"}
 Lines = dict  # path tuple, e.g. ("enrollment", "count") or ("conditions", 0) -> 1-based line
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class YamlFile:
     """A parsed YAML file: its data and the line of every key and list item."""
 

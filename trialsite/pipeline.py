@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import search
-from .cache import DiskCache, shared_key
+from .cache import Damaged, DiskCache, shared_key
 from .linkcheck import check_links
 from .checks import load_rules
 from .diagnostics import Report
@@ -64,8 +64,7 @@ def prepare(content: Path, templates: Path | None, sink=None, cache=None, jobs: 
     if render and not report.has_errors and shared.info is not None:
         if trials_done:
             trials_done(result)
-        for path, data in site_pages(result, shared, templates, cache).items():
-            tracked(path, data)
+        site_pages(result, shared, templates, cache, tracked)
         check_links(result.pages, paths, read or (result.output or {}).get, report)
     return result
 
@@ -95,34 +94,41 @@ def collect(shared: Shared, trials, report: Report) -> tuple[Site, list[TrialPag
     return site, sorted((t.page for t in trials if t.page), key=lambda p: order[p.trial.slug])
 
 
-def site_pages(result: Result, shared: Shared, templates: Path | None, cache) -> Output:
-    """The site-wide pages, reused from the cache when no trial's light page changed (a section
-    edit usually changes only its own trial page): rendering 1,000 cards takes seconds."""
+def site_pages(result: Result, shared: Shared, templates: Path | None, cache, write) -> None:
+    """The site-wide pages, each given to write(path, bytes) as it is made. Reused from the cache
+    when no trial's light page changed (a section edit usually changes only its own trial page):
+    rendering 1,000 cards takes seconds."""
     if cache is None:
-        return render_site_pages(result.site, result.pages, templates, result.report)
-    shown = [dataclasses.replace(p, reading=None, links=(), external_links=()) for p in result.pages]  # not on them
-    # repr, not pickle: equal pages can pickle differently (shared objects), their repr cannot.
-    key = hashlib.sha256(shared.key.encode() + repr(shown).encode()).hexdigest()
-    saved = cache.get("site-pages")
-    if isinstance(saved, tuple) and saved[0] == key:
-        return saved[1]
+        for path, data in render_site_pages(result.site, result.pages, templates, result.report):
+            write(path, data)
+        return
+    digest = hashlib.sha256(shared.key.encode())
+    for page in result.pages:  # repr, not pickle: equal pages can pickle differently (shared objects)
+        digest.update(repr(dataclasses.replace(page, reading=None, links=(), external_links=())).encode())
+    key = digest.hexdigest()
+    saved = cache.read_stream("site-pages", key)
+    if saved is not None:
+        try:
+            for path, data in saved:
+                write(path, data)
+            return
+        except Damaged:
+            pass  # made again below, over what was written
     report = Report()
-    output = render_site_pages(result.site, result.pages, templates, report)
+    made = render_site_pages(result.site, result.pages, templates, report)
+    for path, data in cache.save_stream("site-pages", key, made, keep=lambda: not report.has_errors):
+        write(path, data)
     result.report.extend(report.items)
-    if not report.has_errors:
-        cache.put("site-pages", (key, output))
-    return output
 
 
-def render_site_pages(site: Site, pages: list[TrialPage], templates: Path | None, report: Report) -> Output:
+def render_site_pages(site: Site, pages: list[TrialPage], templates: Path | None, report: Report):
     """The pages that depend on all trials together (home, glossary, ...), not on one trial,
-    in every language of the site."""
+    in every language of the site: (path, bytes), one at a time."""
     languages = site.info.languages
-    output = Renderer(site, templates, report).render_site(pages)
+    yield from Renderer(site, templates, report).render_site(pages)
     for lang in languages[1:]:
         translated = [dict(page.others).get(lang, page) for page in pages]
-        output.update(Renderer(site, templates, report, lang).render_site(translated))
-    return output
+        yield from Renderer(site, templates, report, lang).render_site(translated)
 
 
 def _read(path: Path) -> bytes | None:

@@ -1,4 +1,4 @@
-"""Render: pages and the theme's templates -> an Output (site path -> bytes), all in memory.
+"""Render: pages and the theme's templates -> (site path, bytes).
 
 One Jinja environment per run, autoescaped, StrictUndefined. Templates come from the
 editor's folder first, then the default theme; "default/x.html" always names the default,
@@ -10,6 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import jinja2
+import markupsafe
 
 from . import __version__, i18n, sharing, words
 from .diagnostics import Report
@@ -20,6 +21,9 @@ from .validate import Site
 DEFAULT_THEME = Path(__file__).resolve().parent.parent / "templates"
 
 Output = dict  # posix path inside site/ -> bytes
+# Stands for a page's address prefix in a kept card. Text from content is escaped ("<" becomes
+# "&lt;") and cleaned HTML has no such tag, so the mark cannot come from anything an editor writes.
+BASE_MARK = markupsafe.Markup("<\ue000>")
 
 
 def capfirst(value: str) -> str:
@@ -134,16 +138,17 @@ class Renderer:
         return html.encode("utf-8")
 
     def _card_maker(self):
-        """card(page, base): the theme's trial_card macro, each card made once per address depth.
-        A trial shows on the home page and on each of its illnesses' pages: at 1,000 trials,
-        making every card anew took seconds."""
+        """card(page, base): the theme's trial_card macro, each card made once per trial. A trial
+        shows on the home page and on each of its illnesses' pages, at different depths: at
+        1,000 trials, making every card anew took seconds. The card is kept with a mark where
+        the address prefix goes: one copy per trial, not one per depth."""
         made: dict = {}
 
         def card(page: TrialPage, base: str, heading: str = "h3"):
-            key = (page.trial.slug, base, heading)
+            key = (page.trial.slug, heading)
             if key not in made:
-                made[key] = self.env.get_template("macros.html").module.trial_card(page, base, heading)
-            return made[key]
+                made[key] = str(self.env.get_template("macros.html").module.trial_card(page, BASE_MARK, heading))
+            return markupsafe.Markup(made[key].replace(BASE_MARK, markupsafe.escape(base)))
 
         return card
 
@@ -163,43 +168,45 @@ class Renderer:
         return self.prefix + path, self.page("trial.html", path, page=page, trial=page.trial.facts, t=page.trial,
                                              findings=findings, jsonld=sharing.trial_jsonld(page, info, url, words))
 
-    def render_site(self, pages: list[TrialPage]) -> Output:
-        """Every page except the trial pages: home, glossary, 404 and the theme's files."""
-        out: Output = {}
+    def render_site(self, pages: list[TrialPage]):
+        """Every page except the trial pages: home, glossary, 404 and the theme's files, as
+        (path, bytes), one at a time: at 10,000 trials they are ~50 MB, never all in memory."""
         terms = glossary_in(self.site.glossary, self.lang, self.languages[0])
         glossary_users = glossary_usage(terms, pages)
+        made: list[str] = []  # paths of the pages made, for the sitemap
 
-        def put(path: str, data: bytes | None) -> None:
+        def put(path: str, data: bytes | None):
             if data is not None:
-                out[self.prefix + path] = data
+                made.append(path)
+                yield self.prefix + path, data
 
         groups = sharing.conditions(pages)
         card = self._card_maker()
         for shown, pager in paginate(pages, ""):
-            put(pager["path"], self.page("index.html", pager["path"], pages=shown, pager=pager, conditions=groups,
-                                         card=card))
-        put("conditions/index.html", self.page("conditions.html", "conditions/index.html", conditions=groups))
+            yield from put(pager["path"], self.page("index.html", pager["path"], pages=shown, pager=pager,
+                                                    conditions=groups, card=card))
+        yield from put("conditions/index.html", self.page("conditions.html", "conditions/index.html",
+                                                          conditions=groups))
         for group in groups:
             for shown, pager in paginate(group["pages"], f"conditions/{group['slug']}/"):
-                put(pager["path"], self.page("condition.html", pager["path"], condition=group, pages=shown,
-                                             pager=pager, card=card))
-        put("search/index.html", self.page("search.html", "search/index.html"))
-        put("glossary/index.html", self.page("glossary.html", "glossary/index.html", terms=terms,
-                                              users=glossary_users))
+                yield from put(pager["path"], self.page("condition.html", pager["path"], condition=group,
+                                                        pages=shown, pager=pager, card=card))
+        yield from put("search/index.html", self.page("search.html", "search/index.html"))
+        yield from put("glossary/index.html", self.page("glossary.html", "glossary/index.html", terms=terms,
+                                                        users=glossary_users))
         if self.prefix:
-            return out  # one 404 page, robots.txt, sitemap and theme for all languages
-        put("404.html", self.page("404.html", "404.html"))
+            return  # one 404 page, robots.txt, sitemap and theme for all languages
+        yield from put("404.html", self.page("404.html", "404.html"))
         base = self.site.info.base_url
-        put("robots.txt", sharing.robots(base))
+        yield "robots.txt", sharing.robots(base)
         if base:  # a sitemap needs full addresses; every page exists in every language
-            entries = [(p, None) for p in sorted(out) if p.endswith(".html") and p != "404.html"]
+            entries = [(p, None) for p in sorted(made) if p.endswith(".html") and p != "404.html"]
             entries += [(f"trials/{p.trial.slug}/index.html", p.trial.last_reviewed.isoformat()
                          if p.trial.last_reviewed else None) for p in pages]
-            put("sitemap.xml", sharing.sitemap(base, sorted((language_prefix(lang, self.languages[0]) + path, date)
-                                                            for lang in self.languages for path, date in entries)))
+            yield "sitemap.xml", sharing.sitemap(base, sorted((language_prefix(lang, self.languages[0]) + path, date)
+                                                              for lang in self.languages for path, date in entries))
         for target, source in theme_files(self.templates).items():
-            out[target] = source.read_bytes()
-        return out
+            yield target, source.read_bytes()
 
 
 CARDS_PER_PAGE = 100  # a longer list is split into pages: 1,000 cards are ~1 MB for a phone to lay out

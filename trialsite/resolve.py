@@ -39,7 +39,7 @@ class CitedSource:
     places: tuple[str, ...]  # ids of every place it is cited, in page order
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: 10,000 of them are kept
 class TrialPage:
     trial: Trial
     summary_html: str

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import importlib.metadata
+import json
+import os
 import re
 import shutil
 import subprocess
@@ -31,8 +33,9 @@ class SiteIndex:
 
     Its files go to the stage like any page: their names are hashes of their contents, so most
     are unchanged after a small edit and are not written again. When no indexed page changed,
-    the last index is reused from the cache: Pagefind has no incremental mode, and
-    re-indexing 1,000 trials takes seconds."""
+    the last index is reused from the cache (a folder: at 10,000 trials the index is ~45 MB,
+    so it is read a file at a time, never held in memory as a whole): Pagefind has no incremental mode,
+    and re-indexing 1,000 trials takes seconds."""
 
     def __init__(self, stage: Stage, cache=None):
         self.stage, self.cache = stage, cache
@@ -41,25 +44,26 @@ class SiteIndex:
             if INDEXED_PATH.fullmatch(name):
                 key.update(f"\0{name}\0".encode() + stage.manifest[name][3])
         self.key = key.hexdigest()
-        saved = cache.get("search-index") if cache is not None else None
-        self.files = saved[1] if isinstance(saved, tuple) and len(saved) == 2 and saved[0] == self.key else None
+        self.saved = _saved_index(cache.folder, self.key) if cache is not None else None
         self.folder = stage.root / ".pagefind-new"  # inside the stage: a killed build's is pruned by the next
         self.process = None
-        if self.files is None:
+        if self.saved is None:
             shutil.rmtree(self.folder, ignore_errors=True)
             stage.prune(INDEXED_PATH.fullmatch)  # a trial deleted or renamed since the folder was last used
             self.process = start_pagefind(stage.root, self.folder)
 
     def finish(self, report: Report) -> None:
         try:
-            if self.files is None:
+            index = self.saved
+            if index is None:
                 if not wait_for_pagefind(self.process, self.folder, report):
                     return
-                self.files = _read_index(self.folder)
+                index = self.folder
                 if self.cache is not None:
-                    self.cache.put("search-index", (self.key, self.files))
-            for name, data in self.files.items():
-                self.stage.write(name, data)
+                    _save_index(self.cache.folder, self.key, index)
+            for path in sorted(index.rglob("*")):
+                if path.is_file() and path.name != KEY_FILE:
+                    self.stage.write(f"pagefind/{path.relative_to(index).as_posix()}", path.read_bytes())
         finally:
             shutil.rmtree(self.folder, ignore_errors=True)
 
@@ -68,6 +72,37 @@ class SiteIndex:
         if stop_pagefind(self.process):
             self.process.communicate()
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+KEY_FILE = ".trialsite-key"  # in the cached index folder: the key of its pages, and its files' sizes
+
+
+def _saved_index(cache: Path, key: str) -> Path | None:
+    """The cached index folder, if it was made from exactly these pages and is all there."""
+    folder = cache / "search-index"
+    try:
+        saved = json.loads((folder / KEY_FILE).read_text())
+        whole = all((folder / name).stat().st_size == size for name, size in saved["files"].items())
+        return folder if saved["key"] == key and whole else None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def _save_index(cache: Path, key: str, index: Path) -> None:
+    """Keep a copy of a new index in the cache for the next build. Only a help: if it fails,
+    the next build runs Pagefind again."""
+    temporary = cache / f".search-index-new.{os.getpid()}"
+    try:
+        cache.mkdir(exist_ok=True)
+        for stale in cache.glob(".search-index-new.*"):  # from builds that were killed
+            shutil.rmtree(stale, ignore_errors=True)
+        shutil.copytree(index, temporary)
+        files = {p.relative_to(temporary).as_posix(): p.stat().st_size for p in temporary.rglob("*") if p.is_file()}
+        (temporary / KEY_FILE).write_text(json.dumps({"key": key, "files": files}))  # last: none, not used
+        shutil.rmtree(cache / "search-index", ignore_errors=True)
+        os.rename(temporary, cache / "search-index")
+    except OSError:
+        shutil.rmtree(temporary, ignore_errors=True)
 
 
 def pagefind_command(site: Path, index: Path, background: bool = False) -> list[str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import multiprocessing
 import os
+import sys
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ from .validate import SiteInfo, Term, Trial, assemble, source_hash, validate_tri
 
 # Long facts only a trial's own page shows. Left out of the light pages kept for site-wide
 # pages, so a site of 10,000 trials fits in little memory.
-PAGE_ONLY_FACTS = {"outcomes", "locations", "contacts", "inclusion", "exclusion", "official_title"}
+PAGE_ONLY_FACTS = {"outcomes", "locations", "contacts", "inclusion", "exclusion", "official_title", "sources"}
 POOL_MIN = 16  # fewer trials than this are quicker in one process than starting a pool
 
 
@@ -44,7 +45,7 @@ class Shared:
     rules: Rules | None = None  # plain-language checks: target grade and hard words (checks.py)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TrialResult:
     slug: str
     page: TrialPage | None  # light: no section HTML, for site-wide pages
@@ -64,15 +65,39 @@ def _converter_for_process() -> Converter:
     return _converter
 
 
-def light(page: TrialPage) -> TrialPage:
+def light(page: TrialPage, rendered: bool = True) -> TrialPage:
     """The page without its texts and citation places: what the home, glossary and other site
-    pages need. Whatever stays here makes those pages depend on it (see incremental.py)."""
+    pages need. Whatever stays here makes those pages depend on it (see incremental.py).
+    After rendering, only the page's reading grade is kept (for the build's summary); `check`
+    also lists each section's."""
     facts = {k: v for k, v in page.trial.facts.items() if k not in PAGE_ONLY_FACTS}
     if isinstance(facts.get("population"), dict):
         facts["population"] = {k: v for k, v in facts["population"].items() if k not in PAGE_ONLY_FACTS}
     trial = dataclasses.replace(page.trial, facts=facts, sources={}, sections=(),
                                 yaml=YamlFile(page.trial.yaml.path, None, {}))
-    return dataclasses.replace(page, trial=trial, sections=(), sources=(), uncited=(), summary_html="")
+    reading = dataclasses.replace(page.reading, sections=(), uncited=()) if rendered and page.reading else page.reading
+    return dataclasses.replace(page, trial=trial, sections=(), sources=(), uncited=(), summary_html="", reading=reading)
+
+
+def shared_strings(page: TrialPage | None) -> TrialPage | None:
+    """The light page with its fact names and glossary words as one string object each for all
+    trials (sys.intern): each result arrives from a worker or the cache with copies of its own,
+    and at 10,000 generated trials the copies took ~55 MB (bench/memory.py)."""
+    if page is None:
+        return None
+    trial = dataclasses.replace(page.trial, facts=_interned(page.trial.facts))
+    others = tuple((lang, shared_strings(other)) for lang, other in page.others)
+    return dataclasses.replace(page, trial=trial, terms_used=tuple(map(sys.intern, page.terms_used)), others=others)
+
+
+def _interned(value):
+    if isinstance(value, dict):
+        return {sys.intern(k) if isinstance(k, str) else k: _interned(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_interned(v) for v in value]
+    if isinstance(value, str) and len(value) <= 40:  # names and words that many trials share
+        return sys.intern(value)
+    return value
 
 
 def process_trial(folder: Path, shared: Shared, render: bool = True) -> TrialResult:
@@ -110,7 +135,7 @@ def process_trial(folder: Path, shared: Shared, render: bool = True) -> TrialRes
             files.append(Renderer(site, shared.templates, report, lang).render_trial(shown, findings))
     main = pages.get(languages[0])
     if main is not None:
-        main = dataclasses.replace(light(main), others=tuple((lang, light(p)) for lang, p in pages.items()
+        main = dataclasses.replace(light(main, render), others=tuple((lang, light(p, render)) for lang, p in pages.items()
                                                              if lang != languages[0]))
     html = files[0][1] if files and not report.has_errors else None
     return TrialResult(folder.name, main, html, tuple(report.items), tuple(files[1:]) if html else ())
@@ -172,7 +197,7 @@ def run_trials(folders: list[Path], shared: Shared, sink=None, cache=None, jobs:
             sink(f"trials/{result.slug}/index.html", result.html)
             for path, data in result.translated:
                 sink(path, data)
-        results[i] = dataclasses.replace(result, html=None, translated=())
+        results[i] = dataclasses.replace(result, html=None, translated=(), page=shared_strings(result.page))
 
     missing = []
     for i, result in enumerate(results):
