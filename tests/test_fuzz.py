@@ -4,8 +4,6 @@ file:line messages (exit 1). Never a traceback, never our internal-error message
 never a partial or changed site/ after a refusal."""
 from __future__ import annotations
 
-import contextlib
-import io
 import shutil
 import tempfile
 from pathlib import Path
@@ -14,8 +12,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from project import GLOSSARY, SECTION_1, SITE, TRIAL, make_project, snapshot
-from trialsite import cli
+from project import GLOSSARY, SECTION_1, SITE, TRIAL, build_in_process, make_project, snapshot
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck), database=None)
 SECTION = "content/trials/small-trial/sections/01-who.md"
@@ -42,11 +39,7 @@ def good_project() -> Path:
 
 
 def build(project: Path) -> tuple[int, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = cli.main(["--content", str(project / "content"), "--templates", str(project / "templates"),
-                         "--out", str(project / "site"), "--no-cache", "--jobs", "1"])
-    return code, out.getvalue() + err.getvalue()
+    return build_in_process(project, "--templates", str(project / "templates"), "--no-cache")
 
 
 def assert_clean_outcome(project: Path) -> None:

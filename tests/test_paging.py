@@ -3,16 +3,15 @@ CARDS_PER_PAGE trials, with links to the other pages, so a site of thousands of 
 not send a phone megabytes of cards. Here a page holds one trial, so four trials make four pages."""
 from __future__ import annotations
 
-import contextlib
-import io
 import re
 import shutil
 
 import pytest
 
 from browser_helpers import axe_violations, format_axe, format_vnu, vnu_errors
+from project import build_in_process
 from test_browser_pages import BASE_URL, PHONE, make_pages_project
-from trialsite import cli, render
+from trialsite import render
 from trialsite.render import paginate
 
 
@@ -34,10 +33,8 @@ def test_paginate_splits_a_list_and_links_first_last_and_neighbours():
 
 def build(project, monkeypatch, *args):
     monkeypatch.setattr(render, "CARDS_PER_PAGE", 1)
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
-        code = cli.main(["--content", str(project / "content"), "--out", str(project / "site"), "--jobs", "1", *args])
-    assert code == 0, out.getvalue()
+    code, text = build_in_process(project, *args)
+    assert code == 0, text
     return project / "site"
 
 

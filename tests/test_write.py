@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from trialsite.write import WriteError, build_lock, staged, write_output
+from trialsite.write import WriteError, build_lock, staged
 
 from project import snapshot
 
@@ -14,8 +14,8 @@ KEPT = [".site.manifests", ".site.spare", "site"]  # the site, the one before it
 
 def test_new_site_replaces_old_completely(tmp_path):
     out = tmp_path / "site"
-    write_output({"index.html": b"old", "old-only.html": b"x"}, out)
-    write_output({"index.html": b"new", "trials/a/index.html": b"a"}, out)
+    build(out, {"index.html": b"old", "old-only.html": b"x"})
+    build(out, {"index.html": b"new", "trials/a/index.html": b"a"})
     assert snapshot(out) == {"index.html": b"new", "trials/a/index.html": b"a"}
     assert sorted(p.name for p in tmp_path.iterdir()) == KEPT, "no temporary folders left"
     assert snapshot(tmp_path / ".site.spare") == {"index.html": b"old", "old-only.html": b"x"}
@@ -23,9 +23,9 @@ def test_new_site_replaces_old_completely(tmp_path):
 
 def test_a_failure_while_writing_keeps_the_old_site(tmp_path):
     out = tmp_path / "site"
-    write_output({"index.html": b"good"}, out)
+    build(out, {"index.html": b"good"})
     with pytest.raises(WriteError):
-        write_output({"a.html": b"x", "../escape.html": b"bad"}, out)
+        build(out, {"a.html": b"x", "../escape.html": b"bad"})
     assert snapshot(out) == {"index.html": b"good"}
     assert not (tmp_path / "escape.html").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == [".site.manifests", "site"]
@@ -35,7 +35,7 @@ def test_leftovers_of_a_killed_build_are_cleaned(tmp_path):
     out = tmp_path / "site"
     (tmp_path / ".site.new-abc123").mkdir()
     (tmp_path / ".site.new-abc123" / "half.html").write_text("half")
-    write_output({"index.html": b"x"}, out)
+    build(out, {"index.html": b"x"})
     assert sorted(p.name for p in tmp_path.iterdir()) == [".site.manifests", "site"]
 
 

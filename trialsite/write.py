@@ -210,10 +210,3 @@ def staged(out: Path, reuse: bool = True):
     except OSError:
         pass  # without a manifest the next build writes every file: slower, still right
 
-
-def write_output(output: dict[str, bytes], out: Path, reuse: bool = True) -> int:
-    """Write every file into the staging folder and swap it in; return the number of files."""
-    with staged(out, reuse) as stage:
-        for name in sorted(output):
-            stage.write(name, output[name])
-    return len(output)
