@@ -102,6 +102,28 @@ def test_a_warm_build_writes_only_what_changed_and_reuses_the_search_index(tmp_p
     assert snapshot(site) == warm, "byte-identical to a build from nothing"
 
 
+def test_an_unchanged_search_index_is_not_even_read(tmp_path, monkeypatch):
+    """The cached index lists each file's hash: files the reused folder already has are skipped."""
+    from trialsite import pipeline, write
+
+    project = make_project(tmp_path / "p")
+    content, site = project / "content", project / "site"
+    for _ in range(2):  # the second build makes the folder the third one reuses
+        assert not pipeline.build(content, None, site).report.has_errors
+    read = []
+    real = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda self: read.append(self.as_posix()) or real(self))
+    written = []
+    real_write = write.Stage.write
+    monkeypatch.setattr(write.Stage, "write", lambda self, name, data: written.append(name) or real_write(self, name, data))
+    good = snapshot(site)
+    assert not pipeline.build(content, None, site).report.has_errors
+    assert not [p for p in read if "search-index" in p], "no file of the cached index was read"
+    assert any(name.startswith("pagefind/") for name in good) and not [n for n in written if n.startswith("pagefind/")]
+    monkeypatch.undo()
+    assert snapshot(site) == good
+
+
 # --- every sequence of edits in the preview gives what a clean build gives ---
 
 EDITS = st.sampled_from(["section", "title", "add", "delete", "rename", "glossary", "template", "break", "site"])

@@ -7,7 +7,7 @@ are indexed: they mark their text with data-pagefind-body.
 from __future__ import annotations
 
 import hashlib
-import importlib.metadata
+import importlib.util
 import json
 import os
 import re
@@ -44,7 +44,7 @@ class SiteIndex:
             if INDEXED_PATH.fullmatch(name):
                 key.update(f"\0{name}\0".encode() + stage.manifest[name][3])
         self.key = key.hexdigest()
-        self.saved = _saved_index(cache.folder, self.key) if cache is not None else None
+        self.saved, self.saved_files = _saved_index(cache.folder, self.key) if cache is not None else (None, {})
         self.folder = stage.root / ".pagefind-new"  # inside the stage: a killed build's is pruned by the next
         self.process = None
         if self.saved is None:
@@ -54,16 +54,18 @@ class SiteIndex:
 
     def finish(self, report: Report) -> None:
         try:
-            index = self.saved
-            if index is None:
-                if not wait_for_pagefind(self.process, self.folder, report):
-                    return
-                index = self.folder
-                if self.cache is not None:
-                    _save_index(self.cache.folder, self.key, index)
-            for path in sorted(index.rglob("*")):
-                if path.is_file() and path.name != KEY_FILE:
-                    self.stage.write(f"pagefind/{path.relative_to(index).as_posix()}", path.read_bytes())
+            if self.saved is not None:  # hashes known: files the stage already has are not even read
+                for name, (_, digest) in self.saved_files.items():
+                    if not self.stage.unchanged(f"pagefind/{name}", bytes.fromhex(digest)):
+                        self.stage.write(f"pagefind/{name}", (self.saved / name).read_bytes())
+                return
+            if not wait_for_pagefind(self.process, self.folder, report):
+                return
+            if self.cache is not None:
+                _save_index(self.cache.folder, self.key, self.folder)
+            for path in sorted(self.folder.rglob("*")):
+                if path.is_file():
+                    self.stage.write(f"pagefind/{path.relative_to(self.folder).as_posix()}", path.read_bytes())
         finally:
             shutil.rmtree(self.folder, ignore_errors=True)
 
@@ -74,18 +76,21 @@ class SiteIndex:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-KEY_FILE = ".trialsite-key"  # in the cached index folder: the key of its pages, and its files' sizes
+KEY_FILE = ".trialsite-key"  # in the cached index folder: the key of its pages; its files' sizes and hashes
 
 
-def _saved_index(cache: Path, key: str) -> Path | None:
-    """The cached index folder, if it was made from exactly these pages and is all there."""
+def _saved_index(cache: Path, key: str) -> tuple[Path | None, dict]:
+    """The cached index folder and its files ({name: (size, sha256)}), if it was made from
+    exactly these pages and is all there; else (None, {})."""
     folder = cache / "search-index"
     try:
         saved = json.loads((folder / KEY_FILE).read_text())
-        whole = all((folder / name).stat().st_size == size for name, size in saved["files"].items())
-        return folder if saved["key"] == key and whole else None
+        files = {name: (int(size), str(digest)) for name, (size, digest) in saved["files"].items()}
+        if saved["key"] == key and all((folder / name).stat().st_size == size for name, (size, _) in files.items()):
+            return folder, files
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return None
+        pass
+    return None, {}
 
 
 def _save_index(cache: Path, key: str, index: Path) -> None:
@@ -97,7 +102,11 @@ def _save_index(cache: Path, key: str, index: Path) -> None:
         for stale in cache.glob(".search-index-new.*"):  # from builds that were killed
             shutil.rmtree(stale, ignore_errors=True)
         shutil.copytree(index, temporary)
-        files = {p.relative_to(temporary).as_posix(): p.stat().st_size for p in temporary.rglob("*") if p.is_file()}
+        files = {}
+        for path in sorted(temporary.rglob("*")):
+            if path.is_file():
+                data = path.read_bytes()
+                files[path.relative_to(temporary).as_posix()] = (len(data), hashlib.sha256(data).hexdigest())
         (temporary / KEY_FILE).write_text(json.dumps({"key": key, "files": files}))  # last: none, not used
         shutil.rmtree(cache / "search-index", ignore_errors=True)
         os.rename(temporary, cache / "search-index")
@@ -156,10 +165,14 @@ def _read_index(index: Path) -> dict[str, bytes]:
 
 
 def _pagefind_version() -> str:
+    """What identifies the Pagefind program, for the cache key: its binary's size and time
+    (asking the package metadata for its version takes ~50 ms of every build; this, microseconds)."""
     try:
-        return importlib.metadata.version("pagefind_bin")
-    except importlib.metadata.PackageNotFoundError:
-        return "unknown"
+        spec = importlib.util.find_spec("pagefind_bin")
+        info = os.stat(Path(spec.origin).parent / "pagefind") if spec and spec.origin else None
+    except (ImportError, ValueError, OSError):
+        info = None
+    return f"{info.st_size}:{info.st_mtime_ns}" if info else "unknown"
 
 
 class BackgroundIndex:

@@ -67,13 +67,11 @@ class Stage:
         self.changed = 0
 
     def write(self, name: str, data: bytes) -> None:
-        target = safe_target(self.root, name)
         digest = hashlib.sha256(data).digest()
-        entry = self.known.get(name)
-        if entry is not None and entry[3] == digest and _stamp(target) == entry[:3]:
-            self.manifest[name] = entry
+        if self.unchanged(name, digest):
             return
-        if entry is not None or target.exists() or target.is_symlink():
+        target = safe_target(self.root, name)
+        if name in self.known or target.exists() or target.is_symlink():
             _clear_way(self.root, target)
             temporary = target.with_name(f".{target.name}.tmp")
             temporary.write_bytes(data)
@@ -83,6 +81,15 @@ class Stage:
             target.write_bytes(data)
         self.manifest[name] = (*_stamp(target), digest)
         self.changed += 1
+
+    def unchanged(self, name: str, digest: bytes) -> bool:
+        """True (and kept as it is) if the file there already has these bytes, by the manifest:
+        lets a caller that knows the hash skip reading the new bytes at all."""
+        entry = self.known.get(name)
+        if entry is not None and entry[3] == digest and _stamp(safe_target(self.root, name)) == entry[:3]:
+            self.manifest[name] = entry
+            return True
+        return False
 
     def prune(self, matching=None) -> None:
         """Delete what this build did not write: files of the build before last (only those
