@@ -136,7 +136,9 @@ class Damaged(Exception):
 
 class DiskCache:
     """For builds: one pickle per trial in .trialsite-cache/; unreadable entries are misses.
-    Also holds the compiled templates, so a warm build does not compile them again."""
+    Also holds the compiled templates, so a warm build does not compile them again, the
+    site-wide pages as one stream (site-pages.stream) and the last search index (a folder,
+    search.py)."""
 
     def __init__(self, folder: Path):
         self.folder = folder
