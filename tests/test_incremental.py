@@ -124,6 +124,32 @@ def test_an_unchanged_search_index_is_not_even_read(tmp_path, monkeypatch):
     assert snapshot(site) == good
 
 
+def test_cached_trial_pages_are_read_only_when_the_output_lacks_them(tmp_path, monkeypatch):
+    """A trial's pages are cached apart from its light result, with their hashes: a warm build
+    reads them only for files the reused folder does not already hold; damaged, they are made again."""
+    from trialsite import cache, pipeline
+
+    project = make_project(tmp_path / "p")
+    content, site = project / "content", project / "site"
+    for _ in range(2):  # the second build makes the folder the third one reuses
+        assert not pipeline.build(content, None, site).report.has_errors
+    good = snapshot(site)
+    reads = []
+    real = cache.DiskCache.get
+    monkeypatch.setattr(cache.DiskCache, "get", lambda self, key, suffix=".pickle": reads.append(suffix) or real(self, key, suffix))
+    result = pipeline.build(content, None, site)
+    assert not result.report.has_errors and snapshot(site) == good
+    assert ".pickle" in reads and ".pages" not in reads, "nothing edited: no cached page is read"
+    assert result.written == len(good) - sum(name.startswith("pagefind/") for name in good)
+    for pages in (project / ".trialsite-cache").glob("*.pages"):
+        pages.write_bytes(b"damaged")
+    shutil.rmtree(site)
+    shutil.rmtree(project / ".site.spare")
+    reads.clear()
+    assert not pipeline.build(content, None, site).report.has_errors
+    assert ".pages" in reads and snapshot(site) == good, "a fresh folder needs the pages: damaged, they are made again"
+
+
 # --- every sequence of edits in the preview gives what a clean build gives ---
 
 EDITS = st.sampled_from(["section", "title", "add", "delete", "rename", "glossary", "template", "break", "site"])

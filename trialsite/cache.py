@@ -151,21 +151,23 @@ class DiskCache:
         memo = self._load("file-hashes")
         self.hashes = FileHashes(memo if isinstance(memo, dict) else None)
 
-    def _load(self, name: str):
+    def _load(self, name: str, suffix: str = ".pickle"):
         try:
-            return pickle.loads((self.folder / f"{name}.pickle").read_bytes())
+            return pickle.loads((self.folder / f"{name}{suffix}").read_bytes())
         except Exception:  # missing, half-written or from another Python: compute it again
             return None
 
-    def get(self, key: str):
-        return self._load(key)
+    def get(self, key: str, suffix: str = ".pickle"):
+        """The entry saved under key (".pages": a trial's finished pages, kept apart from its
+        light result so that a warm build reads them only for pages the output lacks)."""
+        return self._load(key, suffix)
 
-    def put(self, key: str, value) -> None:
+    def put(self, key: str, value, suffix: str = ".pickle") -> None:
         try:
             self.folder.mkdir(exist_ok=True)
-            temporary = self.folder / f".{key}.{os.getpid()}.tmp"
+            temporary = self.folder / f".{key}{suffix}.{os.getpid()}.tmp"
             temporary.write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
-            os.replace(temporary, self.folder / f"{key}.pickle")
+            os.replace(temporary, self.folder / f"{key}{suffix}")
         except OSError:
             pass  # a cache that cannot be written only makes the next build slower
 
@@ -247,7 +249,7 @@ class DiskCache:
         with os.scandir(self.folder) as entries:
             for entry in entries:
                 name, suffix = os.path.splitext(entry.name)
-                if suffix == ".pickle" and name not in keep or suffix == ".tmp":
+                if suffix in (".pickle", ".pages") and name not in keep or suffix == ".tmp":
                     with contextlib.suppress(OSError):  # another build may have removed it first
                         os.unlink(entry.path)
                 elif entry.name.startswith("compiled-") and entry.is_dir() and entry.path != str(self.compiled):

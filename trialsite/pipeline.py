@@ -40,8 +40,9 @@ class Result:
 
 
 def prepare(content: Path, templates: Path | None, sink=None, cache=None, jobs: int | None = None,
-            render: bool = True, preview: bool = False, read=None, trials_done=None) -> Result:
-    """Load, check and render everything; finished files go to sink(path, bytes).
+            render: bool = True, preview: bool = False, read=None, trials_done=None, have=None) -> Result:
+    """Load, check and render everything; finished files go to sink(path, bytes), unless
+    have(path, sha256) says the output already holds exactly that file.
 
     Without a sink the files are collected in result.output. With render=False nothing is
     rendered at all (check). read(path) gives back a finished file, for the link check.
@@ -59,7 +60,14 @@ def prepare(content: Path, templates: Path | None, sink=None, cache=None, jobs: 
         paths.add(path)
         sink(path, data)
 
-    trials = run_trials(trial_folders(content), shared, tracked if render else None, cache, jobs)
+    def kept(path: str, digest: bytes) -> bool:
+        if have(path, digest):
+            paths.add(path)
+            return True
+        return False
+
+    trials = run_trials(trial_folders(content), shared, tracked if render else None, cache, jobs,
+                        kept if have else None)
     result.site, result.pages = collect(shared, trials, report)
     if render and not report.has_errors and shared.info is not None:
         if trials_done:
@@ -157,13 +165,18 @@ def build(content: Path, templates: Path | None, out: Path, use_cache: bool = Tr
                 stage.write(path, data)
                 count[0] += 1
 
+            def have(path: str, digest: bytes) -> bool:  # already in the folder reused: not read again
+                kept = stage.unchanged(path, digest)
+                count[0] += kept
+                return kept
+
             def start_index(done: Result) -> None:  # Pagefind runs while the site pages are made
                 if done.pages:
                     index.append(search.SiteIndex(stage, cache))
 
             try:
                 result = prepare(content, templates, sink, cache, jobs, read=lambda p: _read(stage.root / p),
-                                 trials_done=start_index)
+                                 trials_done=start_index, have=have)
                 result.written = count[0]
                 if index and not result.report.has_errors:
                     index.pop().finish(result.report)
