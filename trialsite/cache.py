@@ -24,7 +24,7 @@ PACKAGE = Path(__file__).resolve().parent
 SCHEMAS = PACKAGE.parent / "schema"
 
 
-def _files(folder: Path | str, prefix: str = ""):
+def files_under(folder: Path | str, prefix: str = ""):
     """(relative name, path) of every file under folder, in a fixed order. os.scandir with
     plain strings: a warm build walks every trial folder, and pathlib costs 20x more here."""
     found = []
@@ -35,7 +35,7 @@ def _files(folder: Path | str, prefix: str = ""):
     for entry in entries:
         if entry.is_dir():  # follows links, as the loader does (load.py refuses those leading out)
             if prefix.count("/") < MAX_DEPTH:  # a link to a folder above would never end
-                found.extend(_files(entry.path, f"{prefix}{entry.name}/"))
+                found.extend(files_under(entry.path, f"{prefix}{entry.name}/"))
         else:
             found.append((prefix + entry.name, entry.path))
     return found
@@ -75,7 +75,7 @@ def hash_files(digest, folder: Path | None, label: str, hashes: FileHashes = _NO
     if folder is None or not folder.is_dir():
         digest.update(f"\0{label}:none".encode())
         return
-    for name, path in _files(folder):
+    for name, path in files_under(folder):
         digest.update(f"\0{label}/{name}\0".encode())
         digest.update(hashes.of(path) if hashes is not _NO_MEMO else _read(path))
 
@@ -106,7 +106,7 @@ def shared_key(content: Path, templates: Path | None, theme: Path) -> str:
 def code_key() -> str:
     """Hash of trialsite's own code and data: a new version never reuses an old result."""
     digest = hashlib.sha256(f"trialsite {__version__}".encode())
-    for name, path in _files(PACKAGE):
+    for name, path in files_under(PACKAGE):
         if name.endswith((".py", ".yaml", ".json", ".po")):
             digest.update(f"\0code/{name}\0".encode())
             digest.update(_read(path))

@@ -19,6 +19,7 @@ import threading
 import time
 from pathlib import Path
 
+from .cache import files_under
 from .diagnostics import Report
 from .write import Stage
 
@@ -63,9 +64,8 @@ class SiteIndex:
                 return
             if self.cache is not None:
                 _save_index(self.cache.folder, self.key, self.folder)
-            for path in sorted(self.folder.rglob("*")):
-                if path.is_file():
-                    self.stage.write(f"pagefind/{path.relative_to(self.folder).as_posix()}", path.read_bytes())
+            for name, path in files_under(self.folder):
+                self.stage.write(f"pagefind/{name}", Path(path).read_bytes())
         finally:
             shutil.rmtree(self.folder, ignore_errors=True)
 
@@ -101,12 +101,13 @@ def _save_index(cache: Path, key: str, index: Path) -> None:
         cache.mkdir(exist_ok=True)
         for stale in cache.glob(".search-index-new.*"):  # from builds that were killed
             shutil.rmtree(stale, ignore_errors=True)
-        shutil.copytree(index, temporary)
+        temporary.mkdir()
         files = {}
-        for path in sorted(temporary.rglob("*")):
-            if path.is_file():
-                data = path.read_bytes()
-                files[path.relative_to(temporary).as_posix()] = (len(data), hashlib.sha256(data).hexdigest())
+        for name, path in files_under(index):  # each file read once: copied and hashed from the same bytes
+            data = Path(path).read_bytes()
+            (temporary / name).parent.mkdir(parents=True, exist_ok=True)
+            (temporary / name).write_bytes(data)
+            files[name] = (len(data), hashlib.sha256(data).hexdigest())
         (temporary / KEY_FILE).write_text(json.dumps({"key": key, "files": files}))  # last: none, not used
         shutil.rmtree(cache / "search-index", ignore_errors=True)
         os.rename(temporary, cache / "search-index")
@@ -161,7 +162,7 @@ def wait_for_pagefind(process: subprocess.Popen | OSError, index: Path, report: 
 
 
 def _read_index(index: Path) -> dict[str, bytes]:
-    return {f"pagefind/{p.relative_to(index).as_posix()}": p.read_bytes() for p in sorted(index.rglob("*")) if p.is_file()}
+    return {f"pagefind/{name}": Path(path).read_bytes() for name, path in files_under(index)}
 
 
 def _pagefind_version() -> str:
