@@ -3,8 +3,11 @@ build, and a 50 MB section is refused by its size before it is read."""
 from __future__ import annotations
 
 import os
+import resource
+import subprocess
+import sys
 
-from project import make_project, run_build, snapshot
+from project import ROOT, make_project, run_build, snapshot
 
 SECTIONS = "content/trials/small-trial/sections"
 
@@ -27,3 +30,19 @@ def test_a_50_mb_section_is_refused_by_size_and_site_is_kept(tmp_path):
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert f"{SECTIONS}/03-huge.md: this file is too big (52,428,800 bytes" in result.stderr
     assert snapshot(project / "site") == before
+
+
+def test_a_3_gb_section_is_never_read_into_memory(tmp_path):
+    """Not by the loader, and not by the cache's hashing either: the build runs with 1 GB of
+    address space, so reading the file whole would fail with MemoryError."""
+    project = make_project(tmp_path)
+    with open(project / SECTIONS / "03-huge.md", "wb") as f:
+        f.truncate(3 * 1024 ** 3)
+
+    def limit_memory():
+        resource.setrlimit(resource.RLIMIT_AS, (1024 ** 3, 1024 ** 3))
+
+    result = subprocess.run([sys.executable, str(ROOT / "build.py")], cwd=project, capture_output=True, text=True,
+                            timeout=120, preexec_fn=limit_memory)
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert f"{SECTIONS}/03-huge.md: this file is too big (3,221,225,472 bytes" in result.stderr

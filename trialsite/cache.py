@@ -18,8 +18,12 @@ from functools import lru_cache
 from pathlib import Path
 
 from . import __version__
+from .load import SECTION_LIMIT, YAML_LIMIT
 
 MAX_DEPTH = 8
+# A content file bigger than this is refused by load.py before it is read, so hashing does not
+# read it either: a 3 GB file must not be read into memory.
+READ_LIMIT = max(SECTION_LIMIT, YAML_LIMIT)
 PACKAGE = Path(__file__).resolve().parent
 SCHEMAS = PACKAGE.parent / "schema"
 
@@ -59,11 +63,13 @@ class FileHashes:
         stamp = (info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns)
         known = self.memo.get(path)
         if known is None or known[0] != stamp:
-            try:
-                with open(path, "rb") as handle:
-                    known = (stamp, hashlib.sha256(handle.read()).digest())
-            except OSError:
-                return b"unreadable"
+            if info.st_size > READ_LIMIT:  # refused by its size (load.py), so never read: its stamp will do
+                known = (stamp, hashlib.sha256(f"too big {stamp}".encode()).digest())
+            else:
+                digest = _digest(path)
+                if digest is None:
+                    return b"unreadable"
+                known = (stamp, digest)
         self.used[path] = known
         return known[1]
 
@@ -81,13 +87,18 @@ def hash_files(digest, folder: Path | None, label: str, hashes: FileHashes = _NO
 
 
 def _read(path: str) -> bytes:
+    """The file's sha256 (read in pieces: a theme may hold large files), or why there is none."""
     if not os.path.isfile(path):  # a pipe would block the build for ever (load.py skips it)
         return b"\0not a file"
+    return _digest(path) or b"\0unreadable"
+
+
+def _digest(path: str) -> bytes | None:
     try:
         with open(path, "rb") as handle:
-            return handle.read()
+            return hashlib.file_digest(handle, "sha256").digest()
     except OSError:
-        return b"\0unreadable"
+        return None
 
 
 def shared_key(content: Path, templates: Path | None, theme: Path) -> str:
@@ -95,7 +106,7 @@ def shared_key(content: Path, templates: Path | None, theme: Path) -> str:
     digest = hashlib.sha256(code_key().encode())
     for name, path in sorted(_top_files(content)):
         digest.update(f"\0content/{name}\0".encode())
-        digest.update(path.read_bytes())
+        digest.update(_read(str(path)))
     hash_files(digest, templates, "templates")
     hash_files(digest, theme, "theme")
     hash_files(digest, SCHEMAS, "schema")

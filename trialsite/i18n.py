@@ -55,6 +55,7 @@ def language_name(lang: str, in_lang: str | None = None) -> str:
         return lang
 
 
+@lru_cache(maxsize=4096)  # every trial page shows dates, and most share a few (Babel: ~30 us each)
 def long_date(value, lang: str) -> str:
     """2026-11-01 -> "1 November 2026", "1 novembre 2026", "1. November 2026"."""
     if value is None:
@@ -66,6 +67,7 @@ def number(value, lang: str) -> str:
     return format_decimal(value, locale=_locale(lang)) if isinstance(value, (int, float)) else str(value)
 
 
+@lru_cache(maxsize=64)
 def _locale(lang: str) -> str:
     try:
         return str(Locale.parse(lang.replace("-", "_")))

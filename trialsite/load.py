@@ -74,17 +74,21 @@ class RawContent:
 
 
 @lru_cache(maxsize=1)
-def _working_folder(cwd: str) -> Path:
-    return Path(cwd).resolve()
+def _working_folder(cwd: str) -> str:
+    """The working folder, ending in a separator."""
+    return os.path.join(str(Path(cwd).resolve()), "")
 
 
 def display_path(path: Path) -> str:
     """A path as the editor would type it: relative to the working folder when inside it."""
-    absolute = Path(os.path.abspath(path))  # no realpath: one stat per file adds up at 10,000 files
-    try:
-        return absolute.relative_to(_working_folder(os.getcwd())).as_posix()
-    except ValueError:
-        return path.as_posix()
+    # Strings, not pathlib, and no realpath: this runs for every file of every trial.
+    absolute = os.path.abspath(path)
+    folder = _working_folder(os.getcwd())
+    if absolute == folder.rstrip(os.sep) or absolute == folder:
+        return "."
+    if absolute.startswith(folder):
+        return absolute[len(folder):].replace(os.sep, "/")
+    return path.as_posix()
 
 
 def read_text(path: Path, report: Report, limit: int) -> str | None:

@@ -58,7 +58,8 @@ def environment(templates: Path | None, lang: str = "en") -> jinja2.Environment:
     loader = jinja2.ChoiceLoader([*loaders, jinja2.PrefixLoader({"default": jinja2.FileSystemLoader(str(DEFAULT_THEME))})])
     env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
-                             extensions=["jinja2.ext.i18n"], bytecode_cache=_bytecode)
+                             extensions=["jinja2.ext.i18n"], bytecode_cache=_bytecode,
+                             auto_reload=False)  # one environment per build: no need to stat templates per page
     env.install_gettext_translations(i18n.translations(lang), newstyle=True)
     env.filters.update(long_date=lambda value: i18n.long_date(value, lang), as_list=as_list, capfirst=capfirst,
                        number=lambda value: i18n.number(value, lang))
