@@ -332,3 +332,51 @@ def test_the_preview_sees_a_template_added_to_the_theme(tmp_path):
     override.unlink()
     preview.rebuild({override})
     assert b"Home from the new template" not in preview.output["index.html"]
+
+
+def test_a_build_reads_each_content_file_once_and_a_touched_file_is_not_parsed_again(tmp_path, monkeypatch):
+    """Issue 6: no file is read twice. The cache key needs each file's hash; a file that is new
+    or changed is hashed from the same bytes the loader then parses. A file saved again without
+    a change is read once to hash it, and its trial comes from the cache."""
+    import builtins
+    import io
+
+    from trialsite import pipeline, trials
+
+    project = make_project(tmp_path / "p")
+    content, site = project / "content", project / "site"
+    trial_files = sorted(str(p) for p in (content / "trials").rglob("*") if p.is_file())
+    opened: list[str] = []
+    real_open = io.open
+
+    def counting_open(file, *args, **kwargs):
+        opened.append(str(file))
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", counting_open)
+    monkeypatch.setattr(io, "open", counting_open)
+    processed: list[str] = []
+    real_process = trials.process_trial
+    monkeypatch.setattr(trials, "process_trial", lambda folder, *a, **k: processed.append(folder.name) or real_process(folder, *a, **k))
+
+    def reads() -> dict[str, int]:
+        return {path: opened.count(path) for path in trial_files}
+
+    assert not pipeline.build(content, None, site).report.has_errors
+    assert set(reads().values()) == {1}, "a build from nothing reads every file once"
+    assert processed == ["small-trial"]
+    good = snapshot(site)
+    touched = content / "trials" / "small-trial" / "sections" / "02-plan.md"
+    os.utime(touched, ns=(touched.stat().st_atime_ns, touched.stat().st_mtime_ns + 10 ** 9))
+    opened.clear(), processed.clear()
+    assert not pipeline.build(content, None, site).report.has_errors
+    assert reads()[str(touched)] == 1 and max(reads().values()) == 1
+    assert processed == [] and snapshot(site) == good, "saved without a change: taken from the cache"
+    touched.write_text(touched.read_text() + "\nOne more sentence.\n")
+    opened.clear(), processed.clear()
+    assert not pipeline.build(content, None, site).report.has_errors
+    assert set(reads().values()) == {1}, "the edited trial is hashed and parsed from one read of each file"
+    assert processed == ["small-trial"]
+    opened.clear()
+    assert not pipeline.build(content, None, site).report.has_errors
+    assert set(reads().values()) == {0}, "nothing changed: no content file is read at all"

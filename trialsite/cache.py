@@ -53,7 +53,9 @@ class FileHashes:
         self.memo = memo if memo is not None else {}
         self.used: dict = {}
 
-    def of(self, path: str) -> bytes:
+    def of(self, path: str, read: bool = True, keep: dict | None = None) -> bytes | None:
+        """The file's hash. A new or changed file is read: unless read=False (then None), and
+        its bytes go into keep, so that the loader parses them without reading it again."""
         try:
             info = os.stat(path)
         except OSError:
@@ -63,42 +65,41 @@ class FileHashes:
         stamp = (info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns)
         known = self.memo.get(path)
         if known is None or known[0] != stamp:
+            if not read:
+                return None
             if info.st_size > READ_LIMIT:  # refused by its size (load.py), so never read: its stamp will do
                 known = (stamp, hashlib.sha256(f"too big {stamp}".encode()).digest())
             else:
-                digest = _digest(path)
-                if digest is None:
+                try:
+                    with open(path, "rb") as handle:
+                        data = handle.read(READ_LIMIT + 1)
+                except OSError:
                     return b"unreadable"
-                known = (stamp, digest)
+                known = (stamp, hashlib.sha256(data).digest())
+                if keep is not None:
+                    keep[path] = data
         self.used[path] = known
         return known[1]
 
 
-_NO_MEMO = FileHashes()
-
-
-def hash_files(digest, folder: Path | None, label: str, hashes: FileHashes = _NO_MEMO) -> None:
+def hash_files(digest, folder: Path | None, label: str) -> None:
     if folder is None or not folder.is_dir():
         digest.update(f"\0{label}:none".encode())
         return
     for name, path in files_under(folder):
         digest.update(f"\0{label}/{name}\0".encode())
-        digest.update(hashes.of(path) if hashes is not _NO_MEMO else _read(path))
+        digest.update(_file_hash(path))
 
 
-def _read(path: str) -> bytes:
-    """The file's sha256 (read in pieces: a theme may hold large files), or why there is none."""
+def _file_hash(path: str) -> bytes:
+    """sha256 of a file, read in pieces (a theme may hold large files), or why there is none."""
     if not os.path.isfile(path):  # a pipe would block the build for ever (load.py skips it)
         return b"\0not a file"
-    return _digest(path) or b"\0unreadable"
-
-
-def _digest(path: str) -> bytes | None:
     try:
         with open(path, "rb") as handle:
             return hashlib.file_digest(handle, "sha256").digest()
     except OSError:
-        return None
+        return b"\0unreadable"
 
 
 def shared_key(content: Path, templates: Path | None, theme: Path) -> str:
@@ -106,7 +107,7 @@ def shared_key(content: Path, templates: Path | None, theme: Path) -> str:
     digest = hashlib.sha256(code_key().encode())
     for name, path in sorted(_top_files(content)):
         digest.update(f"\0content/{name}\0".encode())
-        digest.update(_read(str(path)))
+        digest.update(_file_hash(str(path)))
     hash_files(digest, templates, "templates")
     hash_files(digest, theme, "theme")
     hash_files(digest, SCHEMAS, "schema")
@@ -120,7 +121,7 @@ def code_key() -> str:
     for name, path in files_under(PACKAGE):
         if name.endswith((".py", ".yaml", ".json", ".po")):
             digest.update(f"\0code/{name}\0".encode())
-            digest.update(_read(path))
+            digest.update(_file_hash(path))
     return digest.hexdigest()
 
 
@@ -130,10 +131,20 @@ def _top_files(content: Path):
     return [(p.name, p) for p in content.iterdir() if p.is_file()]
 
 
-def trial_key(folder: Path, shared: str, hashes: FileHashes = _NO_MEMO) -> str:
+def trial_key(folder: Path, shared: str, hash_of) -> str | None:
+    """The key of a trial folder: shared inputs, its name, and every file's name and hash
+    (hash_of(path), e.g. FileHashes.of); None if hash_of gives None for a file."""
     digest = hashlib.sha256(shared.encode())
     digest.update(folder.name.encode())
-    hash_files(digest, folder, "trial", hashes)
+    if not folder.is_dir():
+        digest.update(b"\0trial:none")
+        return digest.hexdigest()
+    for name, path in files_under(folder):
+        file_hash = hash_of(path)
+        if file_hash is None:
+            return None
+        digest.update(f"\0trial/{name}\0".encode())
+        digest.update(file_hash)
     return digest.hexdigest()
 
 

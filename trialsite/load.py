@@ -91,16 +91,19 @@ def display_path(path: Path) -> str:
     return path.as_posix()
 
 
-def read_text(path: Path, report: Report, limit: int) -> str | None:
-    """File text as str, or None after reporting why it cannot be used."""
+def read_text(path: Path, report: Report, limit: int, read: dict | None = None) -> str | None:
+    """File text as str, or None after reporting why it cannot be used. read: bytes of files
+    read already (to hash them for the cache), by path: those are not read again."""
     shown = display_path(path)
     try:
-        size = path.stat().st_size
+        raw = read.get(str(path)) if read else None
+        size = len(raw) if raw is not None else path.stat().st_size
         if size > limit:
             report.error(shown, 0, f"this file is too big ({size:,} bytes; the limit is {limit:,}). "
                          "Split it into smaller files.", code="file.size")
             return None
-        raw = path.read_bytes()
+        if raw is None:
+            raw = path.read_bytes()
     except OSError as exc:
         report.error(shown, 0, f"cannot read this file ({exc.strerror}).", code="file.read")
         return None
@@ -238,8 +241,8 @@ def _build(node, path, lines, loader, shown, report, budget, offset):
     return value
 
 
-def load_yaml_file(path: Path, report: Report) -> YamlFile | None:
-    text = read_text(path, report, YAML_LIMIT)
+def load_yaml_file(path: Path, report: Report, read: dict | None = None) -> YamlFile | None:
+    text = read_text(path, report, YAML_LIMIT, read)
     if text is None:
         return None
     return parse_yaml(text, display_path(path), report)
@@ -323,8 +326,9 @@ def trial_folders(content: Path) -> list[Path]:
     return _visible(trials_dir.iterdir()) if trials_dir.is_dir() else []
 
 
-def load_trial(folder: Path, content: Path, report: Report) -> TrialFolder | None:
-    """One trial folder: trial.yaml and its sections, or None after reporting why not."""
+def load_trial(folder: Path, content: Path, report: Report, read: dict | None = None) -> TrialFolder | None:
+    """One trial folder: trial.yaml and its sections, or None after reporting why not.
+    read: the bytes of files read already, by path (see read_text)."""
     shown = display_path(folder)
     if not _inside(folder, content):
         report.error(shown, 0, "this is a link to a folder outside the content folder. "
@@ -348,12 +352,12 @@ def load_trial(folder: Path, content: Path, report: Report) -> TrialFolder | Non
         report.error(display_path(trial_path), 0, "this file links to a place outside the content folder. "
                      "Copy the file in instead.", code="file.symlink")
         return None
-    trial = load_yaml_file(trial_path, report)
+    trial = load_yaml_file(trial_path, report, read)
     sections = []
     sections_dir = folder / "sections"
     if sections_dir.is_dir():
         for path in _visible(sections_dir.iterdir()):
-            section = _load_section(path, content, report)
+            section = _load_section(path, content, report, read)
             if section:
                 sections.append(section)
     if trial is None:
@@ -361,7 +365,7 @@ def load_trial(folder: Path, content: Path, report: Report) -> TrialFolder | Non
     return TrialFolder(folder.name, shown, trial, tuple(sections))
 
 
-def _load_section(path: Path, content: Path, report: Report) -> SectionFile | None:
+def _load_section(path: Path, content: Path, report: Report, read: dict | None) -> SectionFile | None:
     shown = display_path(path)
     if path.suffix != ".md":
         report.warning(shown, 0, "only .md files are used as sections; this file is ignored. "
@@ -379,7 +383,7 @@ def _load_section(path: Path, content: Path, report: Report) -> SectionFile | No
         report.warning(shown, 0, "this is not an ordinary file (perhaps a pipe or a device), so it is ignored. "
                        "Sections are ordinary .md text files.", code="file.stray")
         return None
-    text = read_text(path, report, SECTION_LIMIT)
+    text = read_text(path, report, SECTION_LIMIT, read)
     if text is None:
         return None
     if not text.strip():

@@ -17,7 +17,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from .cache import trial_key
+from .cache import FileHashes, trial_key
 from . import reading
 from .checks import Rules, check_page, check_translation, highlight_uncited, preview_findings
 from .diagnostics import INFO, Diagnostic, Report
@@ -102,10 +102,11 @@ def _interned(value):
     return value
 
 
-def process_trial(folder: Path, shared: Shared, render: bool = True) -> TrialResult:
-    """Everything for one trial folder. Never raises for content problems: they are diagnostics."""
+def process_trial(folder: Path, shared: Shared, render: bool = True, read: dict | None = None) -> TrialResult:
+    """Everything for one trial folder. Never raises for content problems: they are diagnostics.
+    read: bytes of its files read already, by path (load.read_text)."""
     report = Report()
-    raw = load_trial(folder, shared.content, report)
+    raw = load_trial(folder, shared.content, report, read)
     trial = validate_trial(raw, report) if raw else None
     languages = shared.info.languages if shared.info else ("en",)
     pages = {}
@@ -172,9 +173,22 @@ def translated(trial: Trial, lang: str, languages: tuple, report: Report) -> Tri
                                shown_in={key: languages[0] for key in fallback})
 
 
-def _work(folder: Path) -> TrialResult:
+def keyed_work(folder: Path, shared: Shared, render: bool, cache_folder: Path | None):
+    """(key, file hashes, result) for a folder whose cache key is not known yet (a file is new
+    or changed): its files are read once, hashed, and parsed from the same bytes. The result
+    is None when the cache turns out to hold it. Without cache_folder: (None, {}, result)."""
+    if cache_folder is None:
+        return None, {}, process_trial(folder, shared, render)
+    hashes, read = FileHashes(), {}
+    key = trial_key(folder, shared.key, lambda path: hashes.of(path, keep=read))
+    if (cache_folder / f"{key}.pickle").is_file():
+        return key, hashes.used, None
+    return key, hashes.used, process_trial(folder, shared, render, read)
+
+
+def _work(job: tuple[Path, Path | None]):
     assert _shared is not None
-    return process_trial(folder, _shared)
+    return keyed_work(job[0], _shared, True, job[1])
 
 
 def _start_worker(shared: Shared) -> None:
@@ -189,14 +203,18 @@ def run_trials(folders: list[Path], shared: Shared, sink=None, cache=None, jobs:
     memory does not grow with the number of trials. Without a sink nothing is rendered (check).
     have(path, sha256) says the output already holds exactly that file: a cached trial's pages
     are then not even read (at 10,000 trials they are ~450 MB).
+    A trial's cache key comes from the remembered hashes of its files where none changed; where
+    one did, the worker that parses the folder hashes it too, so no file is read twice.
     """
     render = sink is not None
-    keys = [trial_key(folder, shared.key, cache.hashes) for folder in folders] if cache is not None else []
-    results: list[TrialResult | None] = [cache.get(k) for k in keys] if keys else [None] * len(folders)
+    keys: list[str | None] = [None] * len(folders)
+    if cache is not None:
+        keys = [trial_key(folder, shared.key, lambda path: cache.hashes.of(path, read=False)) for folder in folders]
+    results: list[TrialResult | None] = [cache.get(k) if k else None for k in keys] if cache else [None] * len(folders)
 
     def finish(i: int, result: TrialResult) -> None:
         outputs = [(f"trials/{result.slug}/index.html", result.html), *result.translated] if result.html else []
-        if keys:  # the pages first: a light result in the cache always has its pages
+        if keys[i]:  # the pages first: a light result in the cache always has its pages
             if outputs:
                 cache.put(keys[i], dict(outputs), suffix=".pages")
             files = tuple((path, hashlib.sha256(data).digest()) for path, data in outputs)
@@ -224,10 +242,25 @@ def run_trials(folders: list[Path], shared: Shared, sink=None, cache=None, jobs:
         done(i, result)
         return True
 
+    def settle(i: int, work) -> None:
+        key, hashes, result = work
+        if key is not None:
+            keys[i] = key
+            cache.hashes.used.update(hashes)
+        if result is None:  # the cache has it after all (files touched, not changed)
+            cached = cache.get(key)
+            if isinstance(cached, TrialResult) and reuse(i, cached):
+                return
+            result = process_trial(folders[i], shared, render)
+        finish(i, result)
+
     missing = []
     for i, result in enumerate(results):
         if not isinstance(result, TrialResult) or not reuse(i, result):
             missing.append(i)
+    # A folder with no key yet is keyed by its worker, which then looks the key up in the cache folder.
+    cache_folder = cache.folder if cache is not None else None
+    jobs_list = [(folders[i], cache_folder if keys[i] is None else None) for i in missing]
     workers = min(jobs or os.cpu_count() or 1, len(missing))
     if render and workers > 1 and len(missing) >= POOL_MIN:
         if shared.rules is not None:
@@ -238,12 +271,12 @@ def run_trials(folders: list[Path], shared: Shared, sink=None, cache=None, jobs:
         with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
                                  initargs=(shared,)) as pool:
             chunk = max(1, min(32, len(missing) // (workers * 8)))
-            for i, result in zip(missing, pool.map(_work, [folders[i] for i in missing], chunksize=chunk)):
-                finish(i, result)
+            for i, work in zip(missing, pool.map(_work, jobs_list, chunksize=chunk)):
+                settle(i, work)
     else:
-        for i in missing:
-            finish(i, process_trial(folders[i], shared, render))
-    if keys:
+        for i, (folder, folder_cache) in zip(missing, jobs_list):
+            settle(i, keyed_work(folder, shared, render, folder_cache))
+    if cache is not None:
         cache.keep_only(set(keys))
     return results
 
