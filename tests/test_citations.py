@@ -47,3 +47,4 @@ def test_unknown_and_malformed_citations_are_errors_at_their_line():
     report = Report()
     check_citations("ok [@a]\n\nbad [@zz]\nworse [@a, @b]\n", SOURCES, "s.md", 5, report)
     assert [(d.line, d.code) for d in report.items] == [(7, "cite.unknown"), (8, "cite.syntax")]
+

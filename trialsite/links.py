@@ -16,7 +16,7 @@ from .diagnostics import Report
 SAFE_SCHEMES = {"http", "https", "mailto"}
 
 _URL_PATTERNS = (
-    re.compile(r"\]\(\s*<?([^)>\s]*)"),  # [text](url) and ![alt](url)
+    re.compile(r"\]\(\s*<?((?:[^()>\s]|\([^()>\s]*\))*)"),  # [text](url) and ![alt](url); url may hold (...)
     re.compile(r"^ {0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)", re.M),  # [ref]: url
     re.compile(r"<([A-Za-z][A-Za-z0-9+.\-]*:[^>\s]*)>"),  # <scheme:autolink>
     re.compile(r"""\b(?:href|src|srcset|action|formaction|poster|background|xlink:href|data)\s*=\s*"""

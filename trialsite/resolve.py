@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import xml.etree.ElementTree as etree
 
 import markdown
+from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 
 from . import i18n, links, rewrite, sanitize
@@ -59,7 +60,7 @@ class TrialPage:
 
 
 class _SectionHeadings(Treeprocessor):
-    """Headings inside a section sit below its h2 (# -> h3) and get ids unique on the page;
+    """Headings inside a section sit below its h2, without gaps (see run), and get ids unique on the page;
     tables get a scrolling box of their own.
 
     Replaces the "toc" extension, which cost a third of all Markdown time and did more than this.
@@ -80,16 +81,44 @@ class _SectionHeadings(Treeprocessor):
                     parent.remove(child)
                     wrapper.append(child)
                     parent.insert(i, wrapper)
-        for element in root.iter():
-            if len(element.tag) == 2 and element.tag[0] == "h" and element.tag[1] in "123456":
-                element.tag = f"h{min(int(element.tag[1]) + 2, 6)}"
-                words = re.sub(r"[^\w\s-]", "", "".join(element.itertext()).lower()).strip()
-                base = f"{self.converter.prefix}-" + (re.sub(r"[\s_-]+", "-", words) or "part")
-                anchor, n = base, 2
-                while anchor in used:
-                    anchor, n = f"{base}-{n}", n + 1
-                used.add(anchor)
-                element.set("id", anchor)
+        headings = [e for e in root.iter() if len(e.tag) == 2 and e.tag[0] == "h" and e.tag[1] in "123456"]
+        # The biggest level used sits right under the section's h2 ("#" and "##" both give h3), and
+        # no level is skipped: screen-reader users move through a page by its heading levels.
+        levels = {tag: f"h{min(3 + i, 6)}" for i, tag in enumerate(sorted({e.tag for e in headings}))}
+        for element in headings:
+            element.tag = levels[element.tag]
+            words = re.sub(r"[^\w\s-]", "", "".join(element.itertext()).lower()).strip()
+            base = f"{self.converter.prefix}-" + (re.sub(r"[\s_-]+", "-", words) or "part")
+            anchor, n = base, 2
+            while anchor in used:
+                anchor, n = f"{base}-{n}", n + 1
+            used.add(anchor)
+            element.set("id", anchor)
+
+
+class _ListsUnderParagraphs(Preprocessor):
+    """A list written right under a line of text is a list, as in CommonMark (GitHub and most
+    Markdown editors show it so): Python-Markdown would run "You can join if:" and the items
+    below it together into one paragraph. A blank line is put in before the first item."""
+
+    ANY_ITEM = re.compile(r"( {0,3})(?:[-*+]|\d{1,9}\.)[ \t]")
+    # What may interrupt a paragraph in CommonMark: a bullet, or a numbered list starting at 1.
+    ITEM = re.compile(r" {0,3}(?:[-*+]|1\.)[ \t]+\S")
+    RULE = re.compile(r" {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
+    OTHER = re.compile(r" {4}|\t| {0,3}(?:#|>|\|)")  # code, headings, quotes, tables
+
+    def run(self, lines):
+        out, block = [], None  # block: how the current block began ("text", "list" or "other")
+        for line in lines:
+            if not line.strip():
+                block = None
+            elif block is None:
+                block = "list" if self.ANY_ITEM.match(line) else "other" if self.OTHER.match(line) else "text"
+            elif block == "text" and self.ITEM.match(line) and not self.RULE.match(line):
+                out.append("")
+                block = "list"
+            out.append(line)
+        return out
 
 
 class Converter:
@@ -109,6 +138,7 @@ class Converter:
         # After the inline patterns (20), so the text is final; before citation numbering (5).
         self.md.treeprocessors.register(MarkTerms(self.md, self), "trialsite-glossary", 6)
         self.md.treeprocessors.register(_SectionHeadings(self.md, self), "trialsite-headings", 4)
+        self.md.preprocessors.register(_ListsUnderParagraphs(self.md), "trialsite-lists", 15)  # after raw HTML is set aside
 
     def use_glossary(self, terms) -> None:
         if terms != self.terms:
@@ -135,9 +165,31 @@ class Converter:
 
 
 def _check_markup(text: str, path: str, line: int, report: Report) -> None:
-    """Unsafe link schemes are errors; raw HTML the sanitizer will drop is a warning (file:line)."""
+    """Unsafe link schemes are errors; raw HTML the sanitizer will drop, and list items that
+    will not show where they seem to be, are warnings (file:line)."""
     links.check_markdown(text, path, line, report)
     sanitize.report_removed(text, path, line, report)
+    _check_list_nesting(text, path, line, report)
+
+
+def _check_list_nesting(text: str, path: str, first_line: int, report: Report) -> None:
+    """Python-Markdown puts an item under the one above only when it is indented by 4 spaces;
+    2 (enough on GitHub) shows it at the same level, and the editor would never know."""
+    start = None  # indent of the first item of the list being read
+    for offset, line in enumerate(text.split("\n")):
+        if not line.strip():
+            continue
+        item = _ListsUnderParagraphs.ANY_ITEM.match(line)
+        if item is None:
+            start = None if not line.startswith(" ") else start
+            continue
+        indent = len(item.group(1))
+        if start is None:
+            start = indent
+        elif start < indent < start + 4:
+            report.warning(path, first_line + offset, f"this list item is indented by {indent - start} "
+                           f"space{'s' * (indent - start > 1)}, so it shows at the same level as the item above, "
+                           "not under it. To put it under that item, indent it by 4 spaces.", code="markdown.list-indent")
 
 
 def resolve_trial(trial: Trial, report: Report, converter: Converter, preview: bool = False) -> TrialPage:
