@@ -3,15 +3,19 @@ from __future__ import annotations
 
 import html
 import json
+import re
 import subprocess
 import sys
 
 import jsonschema
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from project import ROOT, SITE, TRIAL, make_project, run_build, write_files
 from trialsite import cli, reading
 from trialsite.citations import PageCitations
+from trialsite.glossary import Phrases
 from trialsite.resolve import Converter
 from trialsite.validate import Term
 
@@ -87,6 +91,23 @@ def test_definitions_are_escaped_and_not_marked_inside_themselves():
     html, _ = marked("B cells matter. A trial of B cells.")
     assert "&lt;make&gt; antibodies &amp; more" in html
     assert html.count("<dfn") == 2  # B cells, trial: not "trial" inside a definition box
+
+
+WORDS = st.sampled_from(["trial", "Trial", "clinical", "MTD", "mtd", "b", "cell", "x1", "ß", "İ", "straße"])
+NAMES = st.lists(WORDS, min_size=1, max_size=3).map(" ".join) | st.lists(WORDS, min_size=2, max_size=2).map("-".join)
+TEXT = st.lists(WORDS | st.sampled_from([" ", "-", "_", ".", ", ", "\n", "é", "(", "'s"]), max_size=40).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(exact=st.lists(NAMES, max_size=4), folded=st.lists(NAMES, max_size=6), text=TEXT)
+def test_phrases_finds_what_one_regex_of_every_name_finds(exact, folded, text):
+    """Phrases looks only where a name's first word starts; the result must be what scanning
+    the text with one regex of all the names, longest first, gives."""
+    names = sorted({(n, False) for n in exact} | {(n.lower(), True) for n in folded}, key=lambda x: (-len(x[0]), x[0]))
+    choices = "|".join(f"(?i:{re.escape(n)})" if fold else re.escape(n) for n, fold in names)
+    one_regex = re.compile(rf"(?<![\w-])(?:{choices})(?![\w-])") if names else None
+    expected = [m.span() for m in one_regex.finditer(text)] if one_regex else []
+    assert list(Phrases(exact, [n.lower() for n in folded]).find(text)) == expected
 
 
 def test_summary_counts_as_first_use_and_glossary_page_lists_the_trial(tmp_path):

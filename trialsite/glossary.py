@@ -22,31 +22,64 @@ class Phrases:
     """Finds any of many words and phrases in text: whole words, longest first.
 
     One regex of every name is slow to scan with (Python tries each name at every position),
-    so it is only tried where a word starts that begins some name.
+    so names are grouped by their first word, and a group is only tried where its word starts.
     """
 
     WORD = re.compile(r"\w+")
 
     def __init__(self, exact=(), folded=()) -> None:
-        names = [(n, False) for n in exact] + [(n, True) for n in folded]
-        # Longest first: "clinical trial" wins over "trial" at the same place.
-        names.sort(key=lambda item: (-len(item[0]), item[0]))
-        self.first_words = {m.group(0).lower() for n, _ in names for m in [self.WORD.search(n)] if m}
-        choices = "|".join(f"(?i:{re.escape(n)})" if folded else re.escape(n) for n, folded in names)
-        self.pattern = re.compile(rf"(?<![\w-])(?:{choices})(?![\w-])") if names else None
+        groups: dict[str, list] = {}
+        for name, fold in [(n, False) for n in exact] + [(n, True) for n in folded]:
+            first = self.WORD.search(name)
+            if first:
+                groups.setdefault(first.group(0).lower(), []).append((name, fold))
+        self.patterns = {word: self._pattern(names) for word, names in groups.items()}
+        self.first_words = set(self.patterns)
+
+    @staticmethod
+    def _pattern(names: list) -> re.Pattern:
+        # Longest first: "clinical trial" wins over "clinical" at the same place.
+        names = sorted(names, key=lambda item: (-len(item[0]), item[0]))
+        choices = "|".join(f"(?i:{re.escape(n)})" if fold else re.escape(n) for n, fold in names)
+        return re.compile(rf"(?<![\w-])(?:{choices})(?![\w-])")
 
     def find(self, text: str):
         """(start, end) of every name in text, left to right, never overlapping."""
-        if self.pattern is None or self.first_words.isdisjoint(self.WORD.findall(text.lower())):
+        if not self.patterns:
+            return
+        # Each word lower-cased on its own, as the names' first words were ("İ" grows longer).
+        present = self.first_words.intersection(map(str.lower, self.WORD.findall(text)))
+        if not present:
             return  # the common case, checked in C
         end = 0
-        for word in self.WORD.finditer(text):
-            if word.start() < end or word.group(0).lower() not in self.first_words:
+        for start, word in self._starts(text, present):
+            if start < end:
                 continue
-            match = self.pattern.match(text, word.start())
+            match = self.patterns[word].match(text, start)
             if match:
                 end = match.end()
                 yield match.start(), end
+
+    def _starts(self, text: str, present: set) -> list[tuple[int, str]]:
+        """(where, which) of each word that begins some name, in order. Only those words are
+        looked for (str.find, in C), not every word of the text one by one in Python."""
+        lowered = text.lower()
+        if len(lowered) != len(text):  # lower() made some letter longer: positions would not match
+            return [(w.start(), w.group(0).lower()) for w in self.WORD.finditer(text) if w.group(0).lower() in present]
+        starts = []
+        for word in present:
+            at = lowered.find(word)
+            while at >= 0:
+                after = at + len(word)
+                if not (at and _word_char(lowered[at - 1]) or after < len(lowered) and _word_char(lowered[after])):
+                    starts.append((at, word))
+                at = lowered.find(word, after)
+        starts.sort()
+        return starts
+
+
+def _word_char(char: str) -> bool:
+    return char.isalnum() or char == "_"  # what \w matches
 
 
 class Glossary:
@@ -62,7 +95,6 @@ class Glossary:
                 else:
                     self.folded.setdefault(name.lower(), term)
         self.phrases = Phrases(self.exact, self.folded)
-        self.pattern = self.phrases.pattern
 
     def find(self, text: str):
         """(start, end, term) for every glossary word in text, left to right."""
@@ -107,7 +139,7 @@ class MarkTerms(Treeprocessor):
         self.converter = converter
 
     def run(self, root):
-        if self.converter.glossary.pattern is not None:
+        if self.converter.glossary.phrases.patterns:
             self._walk(root)
 
     def _walk(self, element) -> None:
