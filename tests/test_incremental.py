@@ -1,10 +1,12 @@
 """Cached and incremental builds give exactly the bytes of a clean full build (issue 6)."""
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -61,6 +63,34 @@ def test_site_pages_and_search_index_come_from_the_cache_a_file_at_a_time(tmp_pa
     assert not pipeline.build(content, None, site).report.has_errors
     good = snapshot(site)
     monkeypatch.setattr(pipeline, "render_site_pages", lambda *a: (_ for _ in ()).throw(AssertionError("rendered")))
+    monkeypatch.setattr(search, "start_pagefind", lambda *a: (_ for _ in ()).throw(AssertionError("indexed")))
+    shutil.rmtree(site)
+    assert not pipeline.build(content, None, site).report.has_errors
+    assert snapshot(site) == good
+
+
+@pytest.mark.parametrize("same_disk", [True, False])
+def test_a_new_search_index_is_kept_for_the_next_build(tmp_path, monkeypatch, same_disk):
+    """Moved into the cache when it can be (no copying of thousands of small files), copied when
+    the output folder is on another disk; either way the next build does not run Pagefind."""
+    from trialsite import pipeline, search
+
+    project = make_project(tmp_path / "p")
+    content, site = project / "content", project / "site"
+    real_rename = os.rename
+
+    def rename(source, target):
+        if str(source).endswith(".pagefind-new") and not same_disk:
+            raise OSError(18, "Invalid cross-device link")
+        return real_rename(source, target)
+
+    monkeypatch.setattr(search.os, "rename", rename)
+    assert not pipeline.build(content, None, site).report.has_errors
+    good = snapshot(site)
+    saved = project / ".trialsite-cache" / "search-index"
+    assert {f"pagefind/{name}" for name in json.loads((saved / search.KEY_FILE).read_text())["files"]} == \
+        {name for name in good if name.startswith("pagefind/")}
+    assert not list(site.rglob(".pagefind-new")), "nothing left behind in the site"
     monkeypatch.setattr(search, "start_pagefind", lambda *a: (_ for _ in ()).throw(AssertionError("indexed")))
     shutil.rmtree(site)
     assert not pipeline.build(content, None, site).report.has_errors
