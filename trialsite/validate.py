@@ -240,11 +240,15 @@ def _explain(error: "jsonschema.ValidationError", doc: YamlFile, report: Report)
             extra = f' Put it in quotes, like "{value}".'
         elif "string" in expected and isinstance(value, bool):
             extra = " Put it in quotes."
+        elif "object" in expected and isinstance(value, (str, int, float)) and "name" in error.schema.get("properties", {}):
+            extra = f" Write it like:\n    {'- ' if path and isinstance(path[-1], int) else ''}name: {value}"
         report.error(doc.path, line, f"{where or 'this file'} must be {words}, got {shown_value(value)}.{extra}", code=code)
         return
     if kind == "enum":
         options = [o for o in error.validator_value if isinstance(o, str)]
         hint = did_you_mean(value, options) if isinstance(value, str) else ""
+        if path and path[-1] == "phase" and not hint:
+            hint = _phase_hint(value, options)
         listed = ", ".join(f'"{o}"' for o in options)
         report.error(doc.path, line, f"{where} {shown_value(value)} is not allowed; use one of {listed}.{hint}", code=code)
         return
@@ -268,6 +272,20 @@ def _explain(error: "jsonschema.ValidationError", doc: YamlFile, report: Report)
                      f"({kind} {error.validator_value}).", code=code)
         return
     report.error(doc.path, line, f"{where or 'this file'}: {error.message}.", code=code)
+
+
+PHASE_WORDS = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "one": "1", "two": "2", "three": "3", "four": "4"}
+
+
+def _phase_hint(value, options: list) -> str:
+    """"Phase 3", "PHASE2", "Phase I/II", "two", "N/A": the value meant, as people and registries write it."""
+    text = str(value).lower()
+    if text.replace(" ", "") in ("n/a", "na", "none"):
+        guess = "not applicable"
+    else:
+        text = re.sub(r"\b(iv|iii|ii|i|one|two|three|four)\b", lambda m: PHASE_WORDS[m.group(1)], text.replace("phase", " "))
+        guess = "/".join(re.findall(r"[0-4]", text))
+    return f' Did you mean "{guess}"?' if guess in options else ""
 
 
 def _parent_description(error) -> str:
