@@ -101,3 +101,19 @@ def test_symlink_out_of_content_is_refused(tmp_path):
     report = Report()
     load_content(project / "content", report)
     assert [d.code for d in report.items] == ["file.symlink"]
+
+
+def test_section_numbers_that_sort_out_of_order_are_a_warning(tmp_path):
+    """File-name order puts "10-..." before "3-...": the editor is told how to name them."""
+    section = "---\ntitle: More\n---\nText.\n"
+    folder = "content/trials/small-trial/sections"
+    good = make_project(tmp_path / "good", {f"{folder}/03-more.md": section, f"{folder}/10-last.md": section})
+    report = Report()
+    load_content(good / "content", report)
+    assert not [d for d in report.items if d.code == "section.order"]
+    bad = make_project(tmp_path / "bad", {f"{folder}/3-more.md": section, f"{folder}/10-last.md": section})
+    report = Report()
+    load_content(bad / "content", report)
+    [warning] = [d for d in report.items if d.code == "section.order"]
+    assert warning.path.endswith("sections/10-last.md") and warning.severity == "warning"
+    assert 'so "10-last.md" comes before "3-more.md". Start every name with 2 digits (01-, 02-, ...)' in warning.message

@@ -360,9 +360,24 @@ def load_trial(folder: Path, content: Path, report: Report, read: dict | None = 
             section = _load_section(path, content, report, read)
             if section:
                 sections.append(section)
+    _check_numbering(sections, report)
     if trial is None:
         return None
     return TrialFolder(folder.name, shown, trial, tuple(sections))
+
+
+def _check_numbering(sections: list, report: Report) -> None:
+    """Sections show in file-name order (CONTENT.md), so "10-more.md" comes before "2-plan.md":
+    say so when the numbers at the start of the names would give another order."""
+    numbered = [(int(m.group()), s) for s in sections for m in [re.match(r"\d+", s.name)] if m]
+    for (number, section), (next_number, next_section) in zip(numbered, numbered[1:]):
+        if next_number < number:
+            width = len(str(max(n for n, _ in numbered)))
+            report.warning(section.path, 0, f'sections are shown in file-name order, so "{section.name}" comes '
+                           f'before "{next_section.name}". Start every name with {width} digits '
+                           f'({"0" * (width - 1)}1-, {"0" * (width - 1)}2-, ...) to show them in the order you mean.',
+                           code="section.order")
+            return
 
 
 def _load_section(path: Path, content: Path, report: Report, read: dict | None) -> SectionFile | None:
