@@ -184,6 +184,17 @@ def test_long_sentences_and_passive_voice(tmp_path):
     assert [(f["line"], f["severity"]) for f in passive] == [(6, "info")] and '"is given"' in passive[0]["message"]
 
 
+def test_the_same_word_twice_is_a_warning_unless_meant(tmp_path):
+    project = make_project(tmp_path, {SECTION: section(
+        "Take the the pill each day [@reg].\nThey had had enough of it [@reg].\n"
+        "It takes {{ trial.enrollment.count }} people people in all [@reg].\n")})
+    _, found = check_json(project)
+    repeated = findings(found, "plain.repeated")
+    assert [(f["line"], f["severity"]) for f in repeated] == [(4, "warning"), (6, "warning")]
+    assert repeated[0]["message"].startswith('"the the": the same word twice in a row.')
+    assert '"people people"' in repeated[1]["message"]
+
+
 def test_unexplained_abbreviations_and_hard_words(tmp_path):
     project = make_project(tmp_path, {SECTION: section(
         "The XYZ score was administered to subjects [@reg].\n"

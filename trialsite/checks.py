@@ -33,6 +33,9 @@ NOT_PARTICIPLES = {"indeed", "need", "red", "bed", "speed", "seed", "feed", "pro
                    "hundred", "naked", "sacred", "wicked", "shed", "tired", "interested", "married", "scared",
                    "worried", "excited", "pleased", "ashamed", "bored", "confused", "supposed", "used"}
 PASSIVE = re.compile(rf"\b{BE}\s+(?:not\s+)?(?:\w+ly\s+)?(\w+ed|{IRREGULAR})\b", re.I)
+# "the the", or "11 years years old" when a fact from trial.yaml already holds its unit.
+REPEATED = re.compile(r"\b([A-Za-z]+)\s+\1\b", re.I)
+REPEATS_ON_PURPOSE = {"had", "that"}
 
 
 class _Grades:
@@ -188,6 +191,10 @@ def _check_sentences(sentences, path: str, report: Report) -> None:
             report.warning(path, s.line, f'this sentence has {s.words} words ("{_short(s.text, 50)}"). '
                            f"Split it into sentences of {LONG_SENTENCE} words or fewer: one idea each.",
                            code="plain.long")
+        repeated = REPEATED.search(s.text)
+        if repeated and repeated.group(1).lower() not in REPEATS_ON_PURPOSE:
+            report.warning(path, s.line, f'"{repeated.group(0)}": the same word twice in a row. Delete one. If a fact '
+                           "from trial.yaml is just before it, the fact may already say that word.", code="plain.repeated")
         passive = PASSIVE.search(s.text)
         if passive and passive.group(1).lower() not in NOT_PARTICIPLES:
             report.add("plain.passive", INFO, path, s.line, f'"{passive.group(0)}" may be passive. Saying who does '
