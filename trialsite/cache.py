@@ -82,13 +82,19 @@ class FileHashes:
         return known[1]
 
 
-def hash_files(digest, folder: Path | None, label: str) -> None:
+def hash_files(digest, folder: Path | None, label: str, hash_of=None) -> bool:
+    """Every file's name and hash (hash_of(path), _file_hash by default) into digest; False,
+    and stopped there, if hash_of gives None for a file."""
     if folder is None or not folder.is_dir():
         digest.update(f"\0{label}:none".encode())
-        return
+        return True
     for name, path in files_under(folder):
+        file_hash = (hash_of or _file_hash)(path)
+        if file_hash is None:
+            return False
         digest.update(f"\0{label}/{name}\0".encode())
-        digest.update(_file_hash(path))
+        digest.update(file_hash)
+    return True
 
 
 def _file_hash(path: str) -> bytes:
@@ -136,16 +142,7 @@ def trial_key(folder: Path, shared: str, hash_of) -> str | None:
     (hash_of(path), e.g. FileHashes.of); None if hash_of gives None for a file."""
     digest = hashlib.sha256(shared.encode())
     digest.update(folder.name.encode())
-    if not folder.is_dir():
-        digest.update(b"\0trial:none")
-        return digest.hexdigest()
-    for name, path in files_under(folder):
-        file_hash = hash_of(path)
-        if file_hash is None:
-            return None
-        digest.update(f"\0trial/{name}\0".encode())
-        digest.update(file_hash)
-    return digest.hexdigest()
+    return digest.hexdigest() if hash_files(digest, folder, "trial", hash_of) else None
 
 
 KEPT = {"file-hashes"}  # entries with fixed names, replaced rather than added
