@@ -65,8 +65,9 @@ class SiteIndex:
             files = {}
             for name, path in files_under(self.folder):  # each file read once: staged and listed
                 data = Path(path).read_bytes()
-                files[name] = (len(data), hashlib.sha256(data).hexdigest())
-                self.stage.write(f"pagefind/{name}", data)
+                digest = hashlib.sha256(data).digest()
+                files[name] = (len(data), digest.hex())
+                self.stage.write(f"pagefind/{name}", data, digest)
             if self.cache is not None:
                 _save_index(self.cache.folder, self.key, self.folder, files)
         finally:

@@ -66,8 +66,9 @@ class Stage:
         self.manifest: dict[str, tuple] = {}
         self.changed = 0
 
-    def write(self, name: str, data: bytes) -> None:
-        digest = hashlib.sha256(data).digest()
+    def write(self, name: str, data: bytes, digest: bytes | None = None) -> None:
+        """digest: the data's sha256, when the caller has it already."""
+        digest = digest or hashlib.sha256(data).digest()
         if self.unchanged(name, digest):
             return
         target = safe_target(self.root, name)
