@@ -106,10 +106,11 @@ def make_project(root: Path, changes: dict[str, str | bytes | None] | None = Non
     return write_files(root, files)
 
 
-def run_build(project: Path, *args: str) -> subprocess.CompletedProcess:
-    """Run build.py the way an editor does, from the project folder."""
+def run_build(project: Path, *args: str, **options) -> subprocess.CompletedProcess:
+    """Run build.py the way an editor does, from the project folder. options go to
+    subprocess.run (e.g. preexec_fn)."""
     return subprocess.run([sys.executable, str(ROOT / "build.py"), *args], cwd=project, capture_output=True,
-                          text=True, timeout=120)
+                          text=True, timeout=120, **options)
 
 
 def build_in_process(project: Path, *args: str) -> tuple[int, str]:

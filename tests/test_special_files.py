@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import os
 import resource
-import subprocess
-import sys
 
-from project import ROOT, make_project, run_build, snapshot
+from project import make_project, run_build, snapshot
 
 SECTIONS = "content/trials/small-trial/sections"
 
@@ -42,7 +40,6 @@ def test_a_3_gb_section_is_never_read_into_memory(tmp_path):
     def limit_memory():
         resource.setrlimit(resource.RLIMIT_AS, (1024 ** 3, 1024 ** 3))
 
-    result = subprocess.run([sys.executable, str(ROOT / "build.py")], cwd=project, capture_output=True, text=True,
-                            timeout=120, preexec_fn=limit_memory)
+    result = run_build(project, preexec_fn=limit_memory)
     assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
     assert f"{SECTIONS}/03-huge.md: this file is too big (3,221,225,472 bytes" in result.stderr
