@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from . import ctgov_results
+
 STUDY_URL = "https://clinicaltrials.gov/study/{}"
 REGISTRY = "ClinicalTrials.gov"
 SOURCE_KEY = "ctgov"
@@ -145,6 +147,7 @@ class Mapper:
             "contacts": self.contacts(_module(p, "contactsLocationsModule")),
             "start_date": self.date(status.get("startDateStruct"), "start date"),
             "completion_date": self.date(status.get("completionDateStruct"), "completion date"),
+            "results": ctgov_results.results(self.study, self.warnings),
             "sources": {SOURCE_KEY: {"title": f"{brief} (ClinicalTrials.gov record {self.nct})",
                                      "publisher": "U.S. National Library of Medicine",
                                      "url": STUDY_URL.format(self.nct), "accessed": self.accessed}},
@@ -280,6 +283,8 @@ class Mapper:
 
     def sections(self) -> dict[str, str]:
         """Section skeletons: file name -> Markdown holding only quoted official text to rewrite."""
+        if self.study.get("resultsSection"):  # a finished trial: one part per element of a lay summary
+            return ctgov_results.sections(self.study)
         p = self.protocol
         description = _module(p, "descriptionModule")
         eligibility = _module(p, "eligibilityModule")

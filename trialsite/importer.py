@@ -24,11 +24,11 @@ RECORD_LIMIT = 200_000_000  # bytes; the largest real records (results, 1000s of
 # Facts that come from the record and are replaced on re-import. Everything else is the editor's.
 RECORD_KEYS = ("official_title", "short_name", "status", "phase", "study_type", "enrollment", "conditions",
                "population", "interventions", "outcomes", "sponsor", "collaborators", "locations", "contacts",
-               "start_date", "completion_date")
+               "start_date", "completion_date", "results")
 ORDER = ("title", "official_title", "short_name", "summary", "registrations", "status", "phase", "study_type",
          "enrollment", "conditions", "population", "interventions", "outcomes", "sponsor", "collaborators",
-         "locations", "contacts", "start_date", "completion_date", "last_reviewed", "written_by", "reviewed_by",
-         "sources")
+         "locations", "contacts", "start_date", "completion_date", "results", "last_reviewed", "written_by",
+         "reviewed_by", "sources")
 # On re-import, keys the editor added to a list item survive when the item is still there.
 ITEM_ID = {"conditions": "name", "interventions": "name"}
 LABELS = {"enrollment.count": "enrollment", "enrollment.kind": "enrollment kind"}

@@ -1,0 +1,320 @@
+"""ClinicalTrials.gov API v2 resultsSection -> the results: facts of trial.yaml, and section skeletons (issue 20).
+
+Pure mapping, no files, called from ctgov.py. Numbers are copied as the registry gives them;
+every text is the registry's own, as the official side of a wording with `plain: TO REWRITE`,
+so nothing here writes plain language. The registry numbers its groups separately in each
+module (FG000 in the flow, BG000 in the baseline, ...): groups are matched by their titles.
+"""
+from __future__ import annotations
+
+import re
+
+REWRITE = "TO REWRITE"
+SOURCE_KEY = "ctgov"
+MOST_COMMON = 10  # side effects by name kept from the record (it may list hundreds)
+KINDS = {"COUNT_OF_PARTICIPANTS": "people", "MEAN": "mean", "MEDIAN": "median", "GEOMETRIC_MEAN": "geometric mean",
+         "LEAST_SQUARES_MEAN": "least squares mean"}
+PERCENT_RE = re.compile(r"percent|%", re.I)
+NUMBER_RE = re.compile(r"^\s*-?(\d+(\.\d+)?|\.\d+)\s*$")
+# Annex V of EU Regulation 536/2014: the ten parts of a summary of results for laypersons.
+ANNEX_V = {
+    1: ("01-the-trial.md", "About this trial"), 2: ("02-who-ran-it.md", "Who ran the trial"),
+    3: ("03-why.md", "Why the trial was done"), 4: ("04-who-took-part.md", "Who took part"),
+    5: ("05-treatments.md", "The treatments"), 6: ("06-side-effects.md", "Side effects"),
+    7: ("07-results.md", "What the trial found"), 8: ("08-what-it-means.md", "What the results mean"),
+    9: ("09-next.md", "Next trials"), 10: ("10-learn-more.md", "Where to learn more"),
+}
+
+
+def wording(text) -> dict | None:
+    """The registry's text as an official wording that still needs plain words."""
+    text = _text(text)
+    return {"plain": REWRITE, "official": text} if text else None
+
+
+def _text(value) -> str | None:
+    return " ".join(value.split()) if isinstance(value, str) and value.strip() else None
+
+
+def _list(value) -> list:
+    return value if isinstance(value, list) else []
+
+
+def _dict(value) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def number(value):
+    """"97" -> 97, "83.7" -> 83.7; "NA", "" and anything else -> None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return value
+    if isinstance(value, str) and NUMBER_RE.match(value):
+        text = value.strip()
+        return float(text) if "." in text else int(text)
+    return None
+
+
+def _whole(value):
+    found = number(value)
+    return found if isinstance(found, int) and found >= 0 else None
+
+
+class Groups:
+    """Our groups (arms), found by their titles in every module of the record."""
+
+    def __init__(self):
+        self.items: list[dict] = []
+        self.by_title: dict[str, str] = {}
+
+    @staticmethod
+    def key(title: str) -> str:
+        # "2. Repaglinide" in the flow is "Repaglinide" in the adverse events.
+        return re.sub(r"^\s*\d+\s*[.)]\s*", "", title).casefold().strip()
+
+    def id_for(self, group: dict) -> str | None:
+        title = _text(group.get("title"))
+        if title is None or title.casefold() == "total":
+            return None
+        key = self.key(title)
+        if key not in self.by_title:
+            base = re.sub(r"[^a-z0-9]+", "_", key.encode("ascii", "ignore").decode()).strip("_")[:30].strip("_")
+            base = base if base[:1].isalpha() else f"group_{base}".strip("_")
+            ident, n = base, 2
+            while any(g["id"] == ident for g in self.items):
+                ident, n = f"{base}_{n}", n + 1
+            entry = {"id": ident, "name": wording(title)}
+            if _text(group.get("description")):
+                entry["description"] = wording(group["description"])
+            self.items.append(entry)
+            self.by_title[key] = ident
+        return self.by_title[key]
+
+    def mapping(self, groups) -> dict[str, str]:
+        """The record's group ids (FG000, ...) in one module -> our ids."""
+        found = {}
+        for group in _list(groups):
+            if isinstance(group, dict) and group.get("id"):
+                ours = self.id_for(group)
+                if ours:
+                    found[group["id"]] = ours
+        return found
+
+
+def results(study: dict, warnings: list[str]) -> dict | None:
+    section = _dict(study.get("resultsSection"))
+    if not section:
+        return None
+    groups = Groups()
+    out: dict = {}
+    posted = _dict(_dict(_dict(study.get("protocolSection")).get("statusModule")).get("resultsFirstPostDateStruct"))
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(posted.get("date", ""))):
+        out["posted"] = posted["date"]
+    left = _flow(_dict(section.get("participantFlowModule")), groups)
+    baseline = _baseline(_dict(section.get("baselineCharacteristicsModule")), groups)
+    measures = _measures(_dict(section.get("outcomeMeasuresModule")), groups, warnings)
+    side_effects = _side_effects(_dict(section.get("adverseEventsModule")), groups)
+    if not groups.items:
+        warnings.append("the record has results but names no groups; results were left out.")
+        return None
+    out["groups"] = groups.items
+    for key, value in (("left", left), ("baseline", baseline), ("measures", measures), ("side_effects", side_effects)):
+        if value:
+            out[key] = value
+    return out
+
+
+def _flow(module: dict, groups: Groups) -> list:
+    ids = groups.mapping(module.get("groups"))
+    periods = [p for p in _list(module.get("periods")) if isinstance(p, dict)]
+    # Several periods (a crossover): people start in the first and finish in the last.
+    for period, milestone, field in ((periods[:1], "STARTED", "started"), (periods[-1:], "COMPLETED", "finished")):
+        for p in period:
+            for stone in _list(p.get("milestones")):
+                if isinstance(stone, dict) and stone.get("type") == milestone:
+                    for got in _list(stone.get("achievements")):
+                        _put_group_number(groups, ids, got, "numSubjects", field)
+    reasons: dict[str, dict] = {}
+    for p in periods:
+        for drop in _list(p.get("dropWithdraws")):
+            if not isinstance(drop, dict) or not _text(drop.get("type")):
+                continue
+            counts = reasons.setdefault(_text(drop["type"]), {})
+            for reason in _list(drop.get("reasons")):
+                if isinstance(reason, dict) and ids.get(reason.get("groupId")) and _whole(reason.get("numSubjects")) is not None:
+                    ours = ids[reason["groupId"]]
+                    counts[ours] = counts.get(ours, 0) + _whole(reason["numSubjects"])
+    return [{"reason": wording(reason), "people": counts} for reason, counts in reasons.items() if counts]
+
+
+def _put_group_number(groups: Groups, ids: dict, item, key: str, field: str) -> None:
+    if isinstance(item, dict) and ids.get(item.get("groupId")) and _whole(item.get(key)) is not None:
+        entry = next(g for g in groups.items if g["id"] == ids[item["groupId"]])
+        entry[field] = _whole(item[key])
+
+
+def _participants(denoms, ids: dict) -> dict:
+    """How many people each group's numbers count (denoms in units of participants)."""
+    for denom in _list(denoms):
+        if isinstance(denom, dict) and str(denom.get("units", "")).casefold() == "participants":
+            return {ids[c["groupId"]]: _whole(c.get("value")) for c in _list(denom.get("counts"))
+                    if isinstance(c, dict) and ids.get(c.get("groupId")) and _whole(c.get("value")) is not None}
+    return {}
+
+
+def _rows(measure: dict):
+    """(part title or None, class denoms, measurements) for every row of a measure."""
+    classes = [c for c in _list(measure.get("classes")) if isinstance(c, dict)]
+    for cls in classes:
+        for category in _list(cls.get("categories")):
+            if not isinstance(category, dict):
+                continue
+            part = " – ".join(t for t in (_text(cls.get("title")), _text(category.get("title"))) if t) or None
+            yield part, cls.get("denoms"), _list(category.get("measurements"))
+
+
+def _baseline(module: dict, groups: Groups) -> dict:
+    ids = groups.mapping(module.get("groups"))
+    out: dict = {}
+    people = _participants(module.get("denoms"), ids)
+    if people:
+        out["people"] = people
+    for measure in _list(module.get("measures")):
+        if not isinstance(measure, dict):
+            continue
+        title = (_text(measure.get("title")) or "").casefold()
+        rows = list(_rows(measure))
+        counts = measure.get("paramType") == "COUNT_OF_PARTICIPANTS"
+        if title.startswith("age") and measure.get("paramType") in ("MEAN", "MEDIAN") and \
+                "year" in str(measure.get("unitOfMeasure", "")).casefold() and rows:
+            values = _values(rows[0][2], ids, "value", number)
+            if values and all(v >= 0 for v in values.values()):
+                out["age"] = {"kind": measure["paramType"].lower(), "values": values}
+        elif title.startswith("age") and counts:
+            bands = [{"name": wording(part), "people": _values(found, ids, "value", _whole)} for part, _, found in rows if part]
+            out["age_groups"] = [b for b in bands if b["people"]]
+        elif title.startswith("sex") and counts:
+            sexes = {part.casefold(): _values(found, ids, "value", _whole) for part, _, found in rows if part}
+            out["sexes"] = {k: v for k, v in sexes.items() if k in ("female", "male") and v}
+        elif title.startswith("region of enrollment") and counts:
+            countries = [{"name": part.split(" – ")[-1], "people": _values(found, ids, "value", _whole)}
+                         for part, _, found in rows if part]
+            out["countries"] = [c for c in countries if c["people"]]
+    return {k: v for k, v in out.items() if v}
+
+
+def _values(measurements, ids: dict, key: str, convert) -> dict:
+    return {ids[m["groupId"]]: convert(m.get(key)) for m in _list(measurements)
+            if isinstance(m, dict) and ids.get(m.get("groupId")) and convert(m.get(key)) is not None}
+
+
+def _measures(module: dict, groups: Groups, warnings: list[str]) -> dict:
+    out: dict = {}
+    for measure in _list(module.get("outcomeMeasures")):
+        if not isinstance(measure, dict) or not _text(measure.get("title")):
+            continue
+        kind_of = {"PRIMARY": "primary", "SECONDARY": "secondary"}.get(measure.get("type"), "other")
+        ids = groups.mapping(measure.get("groups"))
+        kind = KINDS.get(measure.get("paramType"), "number")
+        if kind == "number" and PERCENT_RE.search(str(measure.get("unitOfMeasure", ""))):
+            kind = "percent"
+        rows = list(_rows(measure))
+        for part, class_denoms, found in rows:
+            analysed = _participants(class_denoms, ids) or _participants(measure.get("denoms"), ids)
+            values = {}
+            for gid, value in _values(found, ids, "value", number).items():
+                values[gid] = {"value": value, **({"analysed": analysed[gid]} if gid in analysed else {})}
+            if not values:
+                continue
+            entry = {"measure": wording(measure["title"]), "part": wording(part) if len(rows) > 1 else None,
+                     "description": wording(measure.get("description")), "unit": wording(measure.get("unitOfMeasure")),
+                     "kind": kind, "time_frame": wording(measure.get("timeFrame")), "values": values}
+            out.setdefault(kind_of, []).append({k: v for k, v in entry.items() if v is not None})
+        if not any(True for _, _, found in rows if _values(found, ids, "value", number)):
+            warnings.append(f'the result "{_text(measure["title"])}" has no numbers trialsite can read; it was left out.')
+    return out
+
+
+def _affected(group: dict, prefix: str) -> dict | None:
+    affected, at_risk = _whole(group.get(f"{prefix}NumAffected")), _whole(group.get(f"{prefix}NumAtRisk"))
+    return {"affected": affected, "at_risk": at_risk} if affected is not None and at_risk is not None else None
+
+
+def _side_effects(module: dict, groups: Groups) -> dict:
+    if not module:
+        return {}
+    ids = groups.mapping(module.get("eventGroups"))
+    out: dict = {"time_frame": wording(module.get("timeFrame"))}
+    for ours, prefix in (("serious", "serious"), ("other", "other"), ("deaths", "deaths")):
+        found = {ids[g["id"]]: _affected(g, prefix) for g in _list(module.get("eventGroups"))
+                 if isinstance(g, dict) and ids.get(g.get("id")) and _affected(g, prefix)}
+        if found:
+            out[ours] = found
+    events = []
+    for serious, key in ((True, "seriousEvents"), (False, "otherEvents")):
+        for event in _list(module.get(key)):
+            if not isinstance(event, dict) or not _text(event.get("term")):
+                continue
+            people = {ids[s["groupId"]]: {"affected": _whole(s.get("numAffected")), "at_risk": _whole(s.get("numAtRisk"))}
+                      for s in _list(event.get("stats")) if isinstance(s, dict) and ids.get(s.get("groupId"))
+                      and _whole(s.get("numAffected")) is not None and _whole(s.get("numAtRisk")) is not None}
+            if people:
+                events.append({"name": wording(event["term"]), "serious": serious, "people": people})
+    # The most common first (people affected in all groups); the record's order breaks ties.
+    events.sort(key=lambda e: -sum(p["affected"] for p in e["people"].values()))
+    if events:
+        out["most_common"] = events[:MOST_COMMON]
+    return {k: v for k, v in out.items() if v}
+
+
+def sections(study: dict) -> dict[str, str]:
+    """One skeleton per Annex V element: file name -> Markdown with only the registry's words to rewrite."""
+    protocol = _dict(study.get("protocolSection"))
+    section = _dict(study.get("resultsSection"))
+    ident, desc = _dict(protocol.get("identificationModule")), _dict(protocol.get("descriptionModule"))
+    more = _dict(section.get("moreInfoModule"))
+    contact = _dict(more.get("pointOfContact"))
+    flow, baseline = _dict(section.get("participantFlowModule")), _dict(section.get("baselineCharacteristicsModule"))
+    arms = _dict(protocol.get("armsInterventionsModule"))
+    harms = _dict(section.get("adverseEventsModule"))
+    ids = [_text(ident.get("nctId")), _text(_dict(ident.get("orgStudyIdInfo")).get("id"))] + \
+        [_text(s.get("id")) for s in _list(ident.get("secondaryIdInfos")) if isinstance(s, dict)]
+    texts = {
+        1: ("official title and numbers", [_text(ident.get("officialTitle")), ", ".join(i for i in ids if i)]),
+        2: ("sponsor and point of contact", [_text(_dict(_dict(protocol.get("sponsorCollaboratorsModule"))
+                                                           .get("leadSponsor")).get("name")),
+                                             ", ".join(_text(contact.get(k)) for k in ("title", "organization", "email",
+                                                                                       "phone") if _text(contact.get(k)))]),
+        3: ("brief summary", [_text(desc.get("briefSummary"))]),
+        4: ("description of the people", [_text(flow.get("recruitmentDetails")), _text(flow.get("preAssignmentDetails")),
+                                          _text(baseline.get("populationDescription")),
+                                          _block(_dict(protocol.get("eligibilityModule")).get("eligibilityCriteria"))]),
+        5: ("treatments", [f"{_text(i.get('name'))}: {_text(i.get('description'))}" for i in _list(arms.get("interventions"))
+                           if isinstance(i, dict) and _text(i.get("name")) and _text(i.get("description"))]),
+        6: ("adverse events", [_text(harms.get("description")), _text(harms.get("timeFrame"))]),
+        7: ("primary outcome measures", [f"{_text(m.get('title'))}: {_text(m.get('description'))}"
+                                         for m in _list(_dict(section.get("outcomeMeasuresModule")).get("outcomeMeasures"))
+                                         if isinstance(m, dict) and m.get("type") == "PRIMARY" and _text(m.get("title"))
+                                         and _text(m.get("description"))]),
+        8: ("limitations and caveats", [_text(_dict(more.get("limitationsAndCaveats")).get("description"))]),
+        9: ("plans for more trials", []),
+        10: ("references", [_text(r.get("citation")) for r in _list(_dict(protocol.get("referencesModule")).get("references"))
+                            if isinstance(r, dict) and r.get("type") == "RESULT"]),
+    }
+    return {ANNEX_V[n][0]: _skeleton(n, what, [t for t in found if t]) for n, (what, found) in texts.items()}
+
+
+def _block(value) -> str | None:
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def _skeleton(element: int, what: str, official: list[str]) -> str:
+    title = ANNEX_V[element][1]
+    head = f"---\ntitle: {title}\nannex_v: {element}\n---\n"
+    if not official:
+        return (head + f"::: to rewrite: the record has no {what}. Write this part yourself, in plain words, "
+                f"citing your source, then delete this block.\n:::\n")
+    # A ":::" line inside the quote would end the block early and leave official text outside it.
+    quote = re.sub(r"^(\s*):::", r"\1\\:::", "\n\n".join(official), flags=re.M)
+    return head + f"::: to rewrite: the record's {what}, quoted [@{SOURCE_KEY}]\n{quote}\n:::\n"
