@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from . import reading
+from . import annexv, reading
 from .diagnostics import INFO, Report
 from .glossary import Glossary, Phrases
 from .load import YamlFile, load_yaml_file
@@ -160,6 +160,7 @@ def check_page(page, glossary: Glossary, rules: Rules, report: Report) -> PageRe
         report.warning(trial.path, 0, f"the whole page reads at school grade {result.grade:g}, above the target of "
                        f"{rules.target:g}. The sections above it are listed as warnings too.", code="plain.grade")
     _check_unmentioned_facts(trial, page.sections, report)
+    annexv.check(trial, report)  # finished trials: the parts of a summary of results, and its numbers
     return result
 
 

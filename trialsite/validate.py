@@ -16,12 +16,12 @@ from pathlib import Path
 
 import fastjsonschema
 
-from . import i18n
+from . import annexv, i18n
 from .diagnostics import Report, did_you_mean
 from .load import RawContent, SectionFile, TrialFolder, YamlFile
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schema"
-SECTION_KEYS = {"title", "source_hash"}
+SECTION_KEYS = {"title", "source_hash", "annex_v"}
 # "01-overview.fr.md" is the French translation of "01-overview.md".
 TRANSLATION_NAME = re.compile(r"^(?P<base>.+)\.(?P<lang>[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*)\.md$")
 # Ids the page templates use themselves; a section may not take them.
@@ -79,6 +79,7 @@ class Section:
     body_line: int
     lang: str | None = None  # None: the site's default language
     source_hash: str | None = None  # translations: source_hash() of the text it was made from
+    covers: tuple[int, ...] = ()  # annex_v: the parts of a summary of results it holds (annexv.py)
 
 
 def source_hash(text: str) -> str:
@@ -461,4 +462,5 @@ def _section(file: SectionFile, report: Report) -> Section | None:
         report.error(file.path, file.body_line - 1, "this section has a title but no text. Write the section below the "
                      "second ---, or delete the file.", code="section.empty")
         return None
-    return Section(section_id(file.name), meta["title"].strip(), file.path, file.body, file.body_line)
+    return Section(section_id(file.name), meta["title"].strip(), file.path, file.body, file.body_line,
+                   covers=annexv.covered(meta.get("annex_v"), file.path, file.meta.line("annex_v"), report))
