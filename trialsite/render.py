@@ -12,7 +12,7 @@ from pathlib import Path
 import jinja2
 import markupsafe
 
-from . import __version__, i18n, sharing, words
+from . import __version__, i18n, results, sharing, words
 from .diagnostics import Report
 from .load import display_path
 from .resolve import TrialPage
@@ -64,6 +64,7 @@ def environment(templates: Path | None, lang: str = "en") -> jinja2.Environment:
     env.filters.update(long_date=lambda value: i18n.long_date(value, lang), as_list=as_list, capfirst=capfirst,
                        number=lambda value: i18n.number(value, lang))
     env.globals.update(words=words, version=__version__, slug=sharing.slug, language_name=i18n.language_name)
+    env.globals["results_view"], env.filters["shown"], env.filters["official"] = results.view, results.text, results.official
     return env
 
 

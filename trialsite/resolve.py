@@ -15,7 +15,7 @@ import markdown
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 
-from . import i18n, links, rewrite, sanitize
+from . import i18n, links, results, rewrite, sanitize
 from .glossary import Glossary, MarkTerms
 from .citations import CITATION_RE, CitationExtension, PageCitations, check_citations
 from .diagnostics import Report
@@ -197,6 +197,7 @@ def resolve_trial(trial: Trial, report: Report, converter: Converter, preview: b
     page = PageCitations(trial.sources)
     converter.begin_page()
     rewrite.check_values(trial.facts, trial.yaml, report, preview)
+    results.check_rewrite(trial, report, preview)
     summary_source = trial.facts.get("summary") if isinstance(trial.facts.get("summary"), str) else ""
     if links.too_slow(summary_source, trial.path, trial.yaml.line("summary"), report):
         summary_source = ""

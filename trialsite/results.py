@@ -1,0 +1,195 @@
+"""Results: what templates/results.html shows of a finished trial, made from its results: facts (issue 20).
+
+view() turns the facts into rows of whole numbers per group, in the groups' order, with the
+charts' geometry (charts.py). Texts in results are wordings (see wording.py): the plain words
+are shown, with the registry's official words where the template wants them. The template
+words every sentence, so all interface text stays in the translation catalogs.
+"""
+from __future__ import annotations
+
+import datetime
+
+from . import charts
+from .diagnostics import Report
+
+REWRITE = "TO REWRITE"
+PROPORTIONS = ("people", "percent")
+# Results texts that are wordings (plain / official / translations); * is any list index or group id.
+WORDING_PATHS = (
+    ("results", "groups", "*", "name"), ("results", "groups", "*", "description"), ("results", "left", "*", "reason"),
+    ("results", "baseline", "age_groups", "*", "name"),
+    *(("results", "measures", kind, "*", key) for kind in ("primary", "secondary", "other")
+      for key in ("measure", "part", "description", "unit", "time_frame")),
+    ("results", "side_effects", "time_frame"), ("results", "side_effects", "most_common", "*", "name"),
+)
+
+
+def _waiting(value) -> bool:
+    return isinstance(value, dict) and str(value.get("plain", "")).strip().upper() == REWRITE
+
+
+def text(value) -> str:
+    """What readers see of a wording: the plain words, else (in the preview) the official ones."""
+    if isinstance(value, dict):
+        plain = value.get("plain")
+        return str(value.get("official") or "") if plain is None or _waiting(value) else str(plain)
+    return "" if value is None else str(value)
+
+
+def official(value) -> str | None:
+    """The registry's words, when they differ from what is shown."""
+    found = value.get("official") if isinstance(value, dict) else getattr(value, "official", None)
+    return found if found and found != text(value) else None
+
+
+def wordings(facts: dict):
+    """(path, wording) of every wording under results:, for checks."""
+    def walk(value, path, pattern):
+        if not pattern:
+            yield path, value
+            return
+        head, rest = pattern[0], pattern[1:]
+        if head == "*":
+            items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+            for key, item in items:
+                yield from walk(item, path + (key,), rest)
+        elif isinstance(value, dict) and head in value:
+            yield from walk(value[head], path + (head,), rest)
+
+    for pattern in WORDING_PATHS:
+        yield from walk(facts, (), pattern)
+
+
+def check_rewrite(trial, report: Report, preview: bool) -> None:
+    """plain: TO REWRITE in results: an error (the preview shows the official words, as a warning)."""
+    for path, value in wordings(trial.facts):
+        if not _waiting(value):
+            continue
+        line = trial.yaml.line(*path, "plain")
+        shown = ".".join(str(p) for p in path)
+        if preview:
+            report.warning(trial.path, line, f"{shown} has no plain wording yet: the preview shows the official "
+                           "words. The build will stop until you write them.", code="rewrite.marker")
+        else:
+            report.error(trial.path, line, f"{shown} still says plain: TO REWRITE. Write the plain words after "
+                         "plain: (keep official: as it is).", code="rewrite.marker")
+
+
+def _groups(results: dict) -> list[dict]:
+    return [g for g in results.get("groups") or [] if isinstance(g, dict) and g.get("id")]
+
+
+def _per_group(groups: list[dict], values: dict | None) -> list[tuple[dict, object]]:
+    """(group, its value) in the groups' order, for the groups that have one."""
+    values = values if isinstance(values, dict) else {}
+    return [(g, values[g["id"]]) for g in groups if g["id"] in values]
+
+
+def _proportion(part, whole) -> dict:
+    """A part of a whole as a reader sees it: the numbers, how many in 100, and its icon array."""
+    out = {"part": part, "whole": whole, "per_100": None, "icons": None}
+    if isinstance(part, (int, float)) and isinstance(whole, (int, float)) and whole > 0:
+        out["per_100"] = int(round(100 * part / whole))
+        out["icons"] = charts.icon_array(part, whole)
+    return out
+
+
+def _measure(kind_of: str, item: dict, groups: list[dict]) -> dict | None:
+    if not isinstance(item, dict) or not isinstance(item.get("values"), dict):
+        return None
+    kind = item.get("kind", "number")
+    rows = []
+    for group, found in _per_group(groups, item["values"]):
+        if not isinstance(found, dict) or not isinstance(found.get("value"), (int, float)):
+            continue
+        value, analysed = found["value"], found.get("analysed")
+        row = {"group": group["name"], "value": value, "analysed": analysed}
+        if kind == "people" and analysed:
+            row.update(_proportion(value, analysed))
+        elif kind == "percent" and 0 <= value <= 100:
+            row.update(_proportion(value, 100))
+            row["people"] = int(round(value * analysed / 100)) if analysed else None
+        rows.append(row)
+    if not rows:
+        return None
+    proportions = kind in PROPORTIONS and all(r.get("icons") for r in rows)
+    chart = None
+    if not proportions:
+        chart = charts.bars([(None, [(text(r["group"]), r["value"]) for r in rows])])
+    return {"kind_of": kind_of, "measure": item.get("measure"), "part": item.get("part"), "unit": item.get("unit"),
+            "time_frame": item.get("time_frame"), "description": item.get("description"), "kind": kind,
+            "proportions": proportions, "rows": rows, "chart": chart}
+
+
+def _side_effects(block: dict, groups: list[dict]) -> dict | None:
+    if not isinstance(block, dict) or not block:
+        return None
+    summary = []
+    for key in ("serious", "other", "deaths"):
+        rows = [{"group": g["name"], **_proportion(v.get("affected"), v.get("at_risk"))}
+                for g, v in _per_group(groups, block.get(key)) if isinstance(v, dict)]
+        if rows:
+            summary.append({"key": key, "rows": rows})
+    common = []
+    for item in block.get("most_common") or []:
+        if isinstance(item, dict):
+            rows = [{"group": g["name"], **_proportion(v.get("affected"), v.get("at_risk"))}
+                    for g, v in _per_group(groups, item.get("people")) if isinstance(v, dict)]
+            if rows:
+                common.append({"name": item.get("name"), "serious": bool(item.get("serious")), "rows": rows,
+                               "cells": _cells(groups, rows)})
+    chart = None
+    if common:  # each side effect: a bar per group, as people in 100, on one scale from 0 to 100
+        chart = charts.bars([(text(c["name"]), [(text(r["group"]), r["per_100"] or 0) for r in c["rows"]])
+                             for c in common], top=100)
+    table = [{"group": g["name"], "cells": [_cells([g], part["rows"])[0] for part in summary]} for g in groups]
+    return {"time_frame": block.get("time_frame"), "summary": summary, "table": table, "common": common, "chart": chart}
+
+
+def _cells(groups: list[dict], rows: list[dict]) -> list[dict | None]:
+    """A table's cells in the groups' order: each group's row, or None where it has none."""
+    by_group = {id(r["group"]): r for r in rows}
+    return [by_group.get(id(g["name"])) for g in groups]
+
+
+def _people(results: dict, groups: list[dict]) -> dict:
+    rows = [{"group": g["name"], "started": g.get("started"), "finished": g.get("finished"),
+             "left": g["started"] - g["finished"] if isinstance(g.get("started"), int) and isinstance(g.get("finished"), int)
+             else None} for g in groups]
+    left = []
+    for item in results.get("left") or []:
+        if isinstance(item, dict) and isinstance(item.get("people"), dict):
+            left.append({"reason": item.get("reason"), "counts": [item["people"].get(g["id"]) for g in groups]})
+    total = {key: sum(r[key] for r in rows) if rows and all(isinstance(r[key], int) for r in rows) else None
+             for key in ("started", "finished", "left")}
+    baseline = results.get("baseline") if isinstance(results.get("baseline"), dict) else {}
+    age = baseline.get("age") if isinstance(baseline.get("age"), dict) else None
+    sexes = baseline.get("sexes") if isinstance(baseline.get("sexes"), dict) else {}
+    return {"rows": rows, "total": total, "left": left,
+            "counted": [baseline.get("people", {}).get(g["id"]) for g in groups] if baseline.get("people") else None,
+            "age": {"kind": age.get("kind"), "values": [age.get("values", {}).get(g["id"]) for g in groups]} if age else None,
+            "sexes": [{"key": key, "counts": [sexes[key].get(g["id"]) for g in groups]}
+                      for key in ("female", "male") if isinstance(sexes.get(key), dict)],
+            "age_groups": [{"name": a.get("name"), "counts": [a.get("people", {}).get(g["id"]) for g in groups]}
+                           for a in baseline.get("age_groups") or [] if isinstance(a, dict)],
+            "countries": [{"name": c.get("name"), "counts": [c.get("people", {}).get(g["id"]) for g in groups]}
+                          for c in baseline.get("countries") or [] if isinstance(c, dict)]}
+
+
+def view(facts: dict) -> dict | None:
+    """Everything the results part of a trial page shows; None for a trial without results."""
+    results = facts.get("results")
+    if not isinstance(results, dict):
+        return None
+    groups = _groups(results)
+    measures = results.get("measures") if isinstance(results.get("measures"), dict) else {}
+    found = [m for kind_of in ("primary", "secondary", "other") for item in measures.get(kind_of) or []
+             for m in [_measure(kind_of, item, groups)] if m]
+    try:
+        posted = datetime.date.fromisoformat(results.get("posted") or "")
+    except (TypeError, ValueError):
+        posted = None
+    return {"groups": groups, "posted": posted, "people": _people(results, groups),
+            "main": [m for m in found if m["kind_of"] == "primary"],
+            "more": [m for m in found if m["kind_of"] != "primary"],
+            "side_effects": _side_effects(results.get("side_effects"), groups)}
