@@ -25,7 +25,10 @@ WORDING_PATHS = (
 
 
 def _waiting(value) -> bool:
-    return isinstance(value, dict) and str(value.get("plain", "")).strip().upper() == REWRITE
+    """plain: TO REWRITE (as written in trial.yaml, or as a wording.Wording)."""
+    if isinstance(value, dict):
+        return str(value.get("plain", "")).strip().upper() == REWRITE
+    return bool(getattr(value, "rewrite", False))
 
 
 def text(value) -> str:
