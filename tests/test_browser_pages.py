@@ -202,7 +202,7 @@ def test_trial_page_json_ld_has_what_search_engines_need(pages_site):
     data = json.loads(re.findall(r'<script type="application/ld\+json">(.*?)</script>', other, re.S)[0])
     assert data["sponsor"] == {"@type": "Organization", "name": "Gout Research Group"}
     assert data["identifier"] == [{"@type": "PropertyValue", "propertyID": "ClinicalTrials.gov", "value": "NCT01234567"}]
-    assert data["status"] == "https://schema.org/Completed"
+    assert data["status"] == ["https://schema.org/Completed", "https://schema.org/ResultsNotAvailable"]
     assert f'<link rel="canonical" href="{BASE_URL}trials/allonk-rituximab-rheumatic/">' in html
     assert '<meta property="og:title" content="Donor immune cells' in html
 

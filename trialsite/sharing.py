@@ -55,7 +55,7 @@ def trial_jsonld(page, site, url: str | None, words) -> str:
         "description": page.summary_text,
         "healthCondition": [{"@type": "MedicalCondition", "name": c["name"]} for c in facts["conditions"]],
         "phase": words.PHASE[facts["phase"]][0],
-        "status": f"https://schema.org/{SCHEMA_STATUS.get(facts['status'], 'ActiveNotRecruiting')}",
+        "status": _statuses(facts),
         "dateModified": page.trial.last_reviewed.isoformat() if page.trial.last_reviewed else None,
         "publisher": {"@type": "Organization", "name": site.publisher.name},
     }
@@ -75,6 +75,17 @@ def trial_jsonld(page, site, url: str | None, words) -> str:
     text = json.dumps({k: v for k, v in data.items() if v is not None}, ensure_ascii=False, sort_keys=False)
     # "</script>" or "<!--" inside a value must not end the script element early.
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _statuses(facts: dict):
+    """The trial's status, and for a trial that has ended the status of its results (schema.org
+    has both in MedicalStudyStatus): one value, or a list of two."""
+    status = f"https://schema.org/{SCHEMA_STATUS.get(facts['status'], 'ActiveNotRecruiting')}"
+    if isinstance(facts.get("results"), dict):
+        return [status, "https://schema.org/ResultsAvailable"]
+    if facts.get("status") in ("completed", "terminated"):
+        return [status, "https://schema.org/ResultsNotAvailable"]
+    return status
 
 
 def _place(location: dict) -> dict | None:

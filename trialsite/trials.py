@@ -28,7 +28,7 @@ from .validate import SiteInfo, Term, Trial, assemble, source_hash, validate_tri
 
 # Long facts only a trial's own page shows. Left out of the light pages kept for site-wide
 # pages, so a site of 10,000 trials fits in little memory.
-PAGE_ONLY_FACTS = {"outcomes", "locations", "contacts", "inclusion", "exclusion", "official_title", "sources"}
+PAGE_ONLY_FACTS = {"outcomes", "locations", "contacts", "inclusion", "exclusion", "official_title", "sources", "results"}
 POOL_MIN = 16  # fewer trials than this are quicker in one process than starting a pool
 
 
@@ -73,6 +73,8 @@ def light(page: TrialPage, rendered: bool = True) -> TrialPage:
     After rendering, only the page's reading grade is kept (for the build's summary); `check`
     also lists each section's."""
     facts = {k: v for k, v in page.trial.facts.items() if k not in PAGE_ONLY_FACTS}
+    if isinstance(page.trial.facts.get("results"), dict):  # lists only say that there are results, and since when
+        facts["results"] = {k: v for k, v in page.trial.facts["results"].items() if k == "posted"}
     if isinstance(facts.get("population"), dict):
         facts["population"] = {k: v for k, v in facts["population"].items() if k not in PAGE_ONLY_FACTS}
     trial = dataclasses.replace(page.trial, facts=facts, sources={}, sections=(),

@@ -1,4 +1,4 @@
-// Home page filters: show only the trials that match the chosen illness, status and phase.
+// Home page filters: show only the trials that match the chosen illness, status, phase and results.
 // Without JavaScript the choices stay hidden and every trial is listed (and the condition pages work).
 (function () {
   "use strict";
@@ -11,11 +11,12 @@
   var none = document.getElementById("no-match");
   count.dataset.all = count.textContent;
   function update() {
-    var condition = pick("condition"), status = pick("status"), phase = pick("phase");
+    var condition = pick("condition"), status = pick("status"), phase = pick("phase"), results = pick("results");
     var shown = 0;
     cards.forEach(function (card) {
       var match = (!condition || (" " + card.dataset.conditions + " ").indexOf(" " + condition + " ") >= 0) &&
-        (!status || card.dataset.status === status) && (!phase || card.dataset.phase === phase);
+        (!status || card.dataset.status === status) && (!phase || card.dataset.phase === phase) &&
+        (!results || card.dataset.results === results);
       card.hidden = !match;
       if (match) shown += 1;
     });
