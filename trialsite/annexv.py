@@ -79,10 +79,10 @@ def check_elements(trial, report: Report) -> None:
         sections = [s.path.removeprefix(folder) for s in trial.sections if number in getattr(s, "covers", ())]
         if sections or number in facts:
             where = ", ".join(sections) if sections else f"trial.yaml ({FROM_FACTS[number]})"
-            report.add("results.annex-v", INFO, trial.path, line, f"Annex V part {number} ({what}): in {where}.")
+            report.add("results.annex-v", INFO, trial.path, line, f"Annex V part {number:02d} ({what}): in {where}.")
             continue
         instead = f" or add {FROM_FACTS[number]} to trial.yaml" if number in FROM_FACTS else ""
-        report.warning(trial.path, line, f"Annex V part {number} ({what}) is missing from this summary of results. "
+        report.warning(trial.path, line, f"Annex V part {number:02d} ({what}) is missing from this summary of results. "
                        f"Add a section, for example {folder}sections/{filename}, with annex_v: {number} in its front "
                        f"matter{instead}.", code="results.annex-v")
 

@@ -142,9 +142,9 @@ def _side_effects(block: dict, groups: list[dict]) -> dict | None:
                 common.append({"name": item.get("name"), "serious": bool(item.get("serious")), "rows": rows,
                                "cells": _cells(groups, rows)})
     chart = None
-    if common:  # each side effect: a bar per group, as people in 100, on one scale from 0 to 100
+    if common:  # each side effect: a bar per group, as people in 100, all on one scale from zero
         chart = charts.bars([(text(c["name"]), [(text(r["group"]), r["per_100"] or 0) for r in c["rows"]])
-                             for c in common], top=100)
+                             for c in common])
     table = [{"group": g["name"], "cells": [_cells([g], part["rows"])[0] for part in summary]} for g in groups]
     return {"time_frame": block.get("time_frame"), "summary": summary, "table": table, "common": common, "chart": chart}
 
