@@ -70,35 +70,52 @@ class Groups:
 
     @staticmethod
     def key(title: str) -> str:
-        # "2. Repaglinide" in the flow is "Repaglinide" in the adverse events.
-        return re.sub(r"^\s*\d+\s*[.)]\s*", "", title).casefold().strip()
+        # "2. Repaglinide" in the flow is "Repaglinide" in the adverse events, and "1 Placebo" is "Placebo".
+        return re.sub(r"^\s*\d+\s*[.)]?\s+", "", title).casefold().strip()
 
-    def id_for(self, group: dict) -> str | None:
+    def known(self, key: str, taken: set, loose: bool) -> str | None:
+        """The group this title names: the same title, or else (loose) the one group whose title is a
+        whole part of it ("Patients Who Received Placebo" is "Placebo"), if only one is."""
+        if key in self.by_title:
+            return self.by_title[key]
+        if not loose:
+            return None
+        found = {ours for theirs, ours in self.by_title.items() if ours not in taken and
+                 (re.search(rf"\b{re.escape(theirs)}\b", key) or re.search(rf"\b{re.escape(key)}\b", theirs))}
+        return found.pop() if len(found) == 1 else None
+
+    def id_for(self, group: dict, taken: set = frozenset(), loose: bool = False) -> str | None:
         title = _text(group.get("title"))
         if title is None or title.casefold() == "total":
             return None
         key = self.key(title)
-        if key not in self.by_title:
-            base = re.sub(r"[^a-z0-9]+", "_", key.encode("ascii", "ignore").decode()).strip("_")[:30].strip("_")
-            base = base if base[:1].isalpha() else f"group_{base}".strip("_")
-            ident, n = base, 2
-            while any(g["id"] == ident for g in self.items):
-                ident, n = f"{base}_{n}", n + 1
-            entry = {"id": ident, "name": wording(title)}
-            if _text(group.get("description")):
-                entry["description"] = wording(group["description"])
-            self.items.append(entry)
-            self.by_title[key] = ident
-        return self.by_title[key]
+        ours = self.known(key, taken, loose)
+        if ours and ours not in taken:
+            return ours
+        base = re.sub(r"[^a-z0-9]+", "_", key.encode("ascii", "ignore").decode()).strip("_")[:30].strip("_")
+        base = base if base[:1].isalpha() else f"group_{base}".strip("_")
+        ident, n = base, 2
+        while any(g["id"] == ident for g in self.items):
+            ident, n = f"{base}_{n}", n + 1
+        entry = {"id": ident, "name": wording(title)}
+        if _text(group.get("description")):
+            entry["description"] = wording(group["description"])
+        self.items.append(entry)
+        self.by_title.setdefault(key, ident)
+        return ident
 
     def mapping(self, groups) -> dict[str, str]:
-        """The record's group ids (FG000, ...) in one module -> our ids."""
-        found = {}
-        for group in _list(groups):
-            if isinstance(group, dict) and group.get("id"):
-                ours = self.id_for(group)
-                if ours:
-                    found[group["id"]] = ours
+        """The record's group ids (FG000, ...) in one module -> our ids; two groups of one module
+        are never taken for the same group."""
+        found: dict[str, str] = {}
+        groups = [g for g in _list(groups) if isinstance(g, dict) and g.get("id")]
+        # Titles are matched loosely only when the module has no more groups than are known: six
+        # measures per food in one group of people are six groups, not that group six times.
+        loose = len([g for g in groups if str(g.get("title", "")).strip().casefold() != "total"]) <= len(self.items)
+        for group in groups:
+            ours = self.id_for(group, set(found.values()), loose)
+            if ours:
+                found[group["id"]] = ours
         return found
 
 

@@ -139,14 +139,17 @@ def _side_effects(block: dict, groups: list[dict]) -> dict | None:
             rows = [{"group": g["name"], **_proportion(v.get("affected"), v.get("at_risk"))}
                     for g, v in _per_group(groups, item.get("people")) if isinstance(v, dict)]
             if rows:
-                common.append({"name": item.get("name"), "serious": bool(item.get("serious")), "rows": rows,
-                               "cells": _cells(groups, rows)})
+                common.append({"name": item.get("name"), "serious": bool(item.get("serious")), "rows": rows})
     chart = None
     if common:  # each side effect: a bar per group, as people in 100, all on one scale from zero
         chart = charts.bars([(text(c["name"]), [(text(r["group"]), r["per_100"] or 0) for r in c["rows"]])
                              for c in common])
     table = [{"group": g["name"], "cells": [_cells([g], part["rows"])[0] for part in summary]} for g in groups]
-    return {"time_frame": block.get("time_frame"), "summary": summary, "table": table, "common": common, "chart": chart}
+    columns = _having(groups, *(item.get("people") for item in block.get("most_common") or [] if isinstance(item, dict)))
+    for item in common:
+        item["cells"] = _cells(columns, item["rows"])
+    return {"time_frame": block.get("time_frame"), "summary": summary, "table": [r for r in table if any(r["cells"])],
+            "common": common, "columns": columns, "chart": chart}
 
 
 def _cells(groups: list[dict], rows: list[dict]) -> list[dict | None]:
@@ -155,27 +158,37 @@ def _cells(groups: list[dict], rows: list[dict]) -> list[dict | None]:
     return [by_group.get(id(g["name"])) for g in groups]
 
 
+def _having(groups: list[dict], *tables) -> list[dict]:
+    """The groups that have a number in any of these {group id: ...} tables (a record may report
+    some measures in groups of their own, which have no other numbers)."""
+    found = {key for table in tables if isinstance(table, dict) for key in table}
+    return [g for g in groups if g["id"] in found]
+
+
 def _people(results: dict, groups: list[dict]) -> dict:
+    flow = [g for g in groups if "started" in g or "finished" in g] or groups
     rows = [{"group": g["name"], "started": g.get("started"), "finished": g.get("finished"),
              "left": g["started"] - g["finished"] if isinstance(g.get("started"), int) and isinstance(g.get("finished"), int)
-             else None} for g in groups]
-    left = []
-    for item in results.get("left") or []:
-        if isinstance(item, dict) and isinstance(item.get("people"), dict):
-            left.append({"reason": item.get("reason"), "counts": [item["people"].get(g["id"]) for g in groups]})
+             else None} for g in flow]
+    reasons = [item for item in results.get("left") or [] if isinstance(item, dict) and isinstance(item.get("people"), dict)]
+    left_groups = _having(groups, *(item["people"] for item in reasons))
+    left = [{"reason": item.get("reason"), "counts": [item["people"].get(g["id"]) for g in left_groups]} for item in reasons]
     total = {key: sum(r[key] for r in rows) if rows and all(isinstance(r[key], int) for r in rows) else None
              for key in ("started", "finished", "left")}
     baseline = results.get("baseline") if isinstance(results.get("baseline"), dict) else {}
     age = baseline.get("age") if isinstance(baseline.get("age"), dict) else None
     sexes = baseline.get("sexes") if isinstance(baseline.get("sexes"), dict) else {}
-    return {"rows": rows, "total": total, "left": left,
-            "counted": [baseline.get("people", {}).get(g["id"]) for g in groups] if baseline.get("people") else None,
-            "age": {"kind": age.get("kind"), "values": [age.get("values", {}).get(g["id"]) for g in groups]} if age else None,
-            "sexes": [{"key": key, "counts": [sexes[key].get(g["id"]) for g in groups]}
+    columns = _having(groups, baseline.get("people"), (age or {}).get("values"), *sexes.values(),
+                     *(a.get("people") for a in baseline.get("age_groups") or [] if isinstance(a, dict)),
+                     *(c.get("people") for c in baseline.get("countries") or [] if isinstance(c, dict)))
+    return {"rows": rows, "total": total, "left": left, "left_groups": left_groups, "baseline_groups": columns,
+            "counted": [baseline.get("people", {}).get(g["id"]) for g in columns] if baseline.get("people") else None,
+            "age": {"kind": age.get("kind"), "values": [age.get("values", {}).get(g["id"]) for g in columns]} if age else None,
+            "sexes": [{"key": key, "counts": [sexes[key].get(g["id"]) for g in columns]}
                       for key in ("female", "male") if isinstance(sexes.get(key), dict)],
-            "age_groups": [{"name": a.get("name"), "counts": [a.get("people", {}).get(g["id"]) for g in groups]}
+            "age_groups": [{"name": a.get("name"), "counts": [a.get("people", {}).get(g["id"]) for g in columns]}
                            for a in baseline.get("age_groups") or [] if isinstance(a, dict)],
-            "countries": [{"name": c.get("name"), "counts": [c.get("people", {}).get(g["id"]) for g in groups]}
+            "countries": [{"name": c.get("name"), "counts": [c.get("people", {}).get(g["id"]) for g in columns]}
                           for c in baseline.get("countries") or [] if isinstance(c, dict)]}
 
 
