@@ -44,8 +44,10 @@ def pages_site(tmp_path_factory):
 
 
 def make_pages_project(project):
-    """The example plus OTHERS, with base_url: not built yet."""
-    shutil.copytree(ROOT / "content", project / "content")
+    """The example's first trial plus OTHERS, with base_url: not built yet. The example's finished
+    trial is left out so the counts here stay the same (its page has tests of its own:
+    test_results.py, test_browser_results.py)."""
+    shutil.copytree(ROOT / "content", project / "content", ignore=shutil.ignore_patterns("dupilumab-vaccine-response"))
     site = (project / "content/site.yaml").read_text()
     files = {"content/site.yaml": site + f"base_url: {BASE_URL}\n"}
     for slug, (title, condition, status, phase) in OTHERS.items():

@@ -55,3 +55,30 @@ def test_results_work_without_script_and_print_in_black(browser, example_site_ur
         assert on == "rgb(0, 0, 0)" and off == "none"
     finally:
         context.close()
+
+
+def test_the_finder_shows_only_trials_with_results(browser, example_site_url):
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(example_site_url + "/index.html")
+        cards = page.locator("#trial-list .card")
+        assert cards.count() == 2
+        page.select_option("#filter-results", "yes")
+        visible = page.locator("#trial-list .card:visible")
+        assert visible.count() == 1
+        assert visible.locator("h3 a").get_attribute("href") == "trials/dupilumab-vaccine-response/index.html"
+        assert page.locator("#trial-count").inner_text() == "1 of 2 trials"
+        page.select_option("#filter-results", "")
+        assert page.locator("#trial-list .card:visible").count() == 2
+    finally:
+        context.close()
+    context = browser.new_context(java_script_enabled=False)
+    try:  # without script every trial is listed, and the card says which has results
+        page = context.new_page()
+        page.goto(example_site_url + "/index.html")
+        assert page.locator("#filters").is_hidden()
+        marked = page.locator(".card", has_text="The results are on its page")
+        assert marked.count() == 1 and page.locator(".card").count() == 2
+    finally:
+        context.close()
