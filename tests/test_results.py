@@ -309,3 +309,30 @@ def test_import_mapping_of_groups_and_kinds():
     assert [r["reason"]["official"] for r in results["left"]] == ["Adverse Event", "COVID-19 Pandemic"]
     assert [r["people"] for r in results["left"]] == [{"healthy_participants": 1}, {"healthy_participants": 2}]
     assert {m["kind"] for m in results["measures"]["primary"]} == {"mean"}
+
+
+def test_odd_numbers_in_results_do_not_break_the_page(tmp_path):
+    """YAML can hold .nan, a count of more people than were counted, and numbers below zero; a number
+    too big to be true is an error at its line, not a crash."""
+    odd = TRIAL_WITH_RESULTS.replace("cells: {value: 12, analysed: 28}", "cells: {value: .nan, analysed: 28}") + """\
+    secondary:
+      - measure: Too many
+        kind: people
+        values: {cells: {value: 40, analysed: 28}}
+      - measure: Far below zero
+        kind: mean
+        values: {cells: {value: -12.5}}
+  side_effects:
+    serious: {cells: {affected: 31, at_risk: 30}}
+"""
+    project = make_project(tmp_path, {"content/trials/small-trial/trial.yaml": odd, **SECTIONS_WITH_ELEMENTS})
+    result = run_build(project)
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    page = BeautifulSoup((project / "site/trials/small-trial/index.html").read_text(), "html.parser")
+    assert "Far below zero" in page.get_text() and not page.select("#results-in-numbers svg.icon-array")
+    huge = odd.replace("value: -12.5", "value: -1.0e+300")
+    write = make_project(tmp_path / "huge", {"content/trials/small-trial/trial.yaml": huge, **SECTIONS_WITH_ELEMENTS})
+    result = run_build(write)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert re.search(r"trial\.yaml:\d+: results\.measures\.secondary\[1\]\.values\.cells\.value .* out of range",
+                     result.stderr), result.stderr

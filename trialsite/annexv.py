@@ -8,6 +8,7 @@ warns about any number typed by hand in results text that matches no fact.
 """
 from __future__ import annotations
 
+import math
 import re
 
 from .diagnostics import INFO, Report
@@ -96,14 +97,14 @@ def known_numbers(facts: dict) -> set[float]:
     def walk(value):
         if isinstance(value, bool):
             return
-        if isinstance(value, (int, float)):
+        if isinstance(value, (int, float)) and math.isfinite(value):
             found.update({float(value), float(round(value))})
         elif isinstance(value, str):
             found.update(float(n.replace(",", ".")) for n in NUMBER_RE.findall(value))
         elif isinstance(value, dict):
             if {"affected", "at_risk"} <= set(value) or {"value", "analysed"} <= set(value):
                 part, whole = value.get("affected", value.get("value")), value.get("at_risk", value.get("analysed"))
-                if isinstance(part, (int, float)) and isinstance(whole, (int, float)) and whole:
+                if all(isinstance(n, (int, float)) and math.isfinite(n) for n in (part, whole)) and whole:
                     pairs.append((part, whole))
             for item in value.values():
                 walk(item)

@@ -8,12 +8,14 @@ words every sentence, so all interface text stays in the translation catalogs.
 from __future__ import annotations
 
 import datetime
+import math
 
 from . import charts
 from .diagnostics import Report
 
 REWRITE = "TO REWRITE"
 PROPORTIONS = ("people", "percent")
+LIMIT = 10 ** 12  # larger numbers are a slip (the schema says so at their line); they are not drawn
 # Results texts that are wordings (plain / official / translations); * is any list index or group id.
 WORDING_PATHS = (
     ("results", "groups", "*", "name"), ("results", "groups", "*", "description"), ("results", "left", "*", "reason"),
@@ -88,10 +90,16 @@ def _per_group(groups: list[dict], values: dict | None) -> list[tuple[dict, obje
     return [(g, values[g["id"]]) for g in groups if g["id"] in values]
 
 
+def number(value) -> bool:
+    """A number that can be shown and drawn (YAML also has .nan and .inf)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) \
+        and abs(value) < LIMIT
+
+
 def _proportion(part, whole) -> dict:
     """A part of a whole as a reader sees it: the numbers, how many in 100, and its icon array."""
     out = {"part": part, "whole": whole, "per_100": None, "icons": None}
-    if isinstance(part, (int, float)) and isinstance(whole, (int, float)) and whole > 0:
+    if number(part) and number(whole) and whole > 0:
         out["per_100"] = int(round(100 * part / whole))
         out["icons"] = charts.icon_array(part, whole)
     return out
@@ -103,10 +111,11 @@ def _measure(kind_of: str, item: dict, groups: list[dict]) -> dict | None:
     kind = item.get("kind", "number")
     rows = []
     for group, found in _per_group(groups, item["values"]):
-        if not isinstance(found, dict) or not isinstance(found.get("value"), (int, float)):
+        if not isinstance(found, dict) or not number(found.get("value")):
             continue
         value, analysed = found["value"], found.get("analysed")
         row = {"group": group["name"], "value": value, "analysed": analysed}
+        analysed = analysed if number(analysed) else None
         if kind == "people" and analysed:
             row.update(_proportion(value, analysed))
         elif kind == "percent" and 0 <= value <= 100:
