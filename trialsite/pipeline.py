@@ -16,7 +16,9 @@ from pathlib import Path
 from . import search
 from .cache import Damaged, DiskCache, shared_key
 from .linkcheck import check_links
-from .checks import load_rules
+from .glossary import Glossary
+from .plainwords import load_rules
+from .textchecks import check_shared_texts
 from .diagnostics import Report
 from .load import check_theme, load_shared, trial_folders
 from .render import DEFAULT_THEME, Output, Renderer, environment, keep_compiled_templates
@@ -88,9 +90,13 @@ def load_shared_inputs(content: Path, templates: Path | None, report: Report, ke
         check_theme(templates, report)
     info, terms = validate_shared(raw, report)
     rules = load_rules(content, info.reading_grade_target if info else 8.0, report)
+    before = len(report.items)
+    if not report.has_errors:
+        check_shared_texts(raw.site, info, raw.glossary, terms, Glossary(terms), rules, report)
+    notes = tuple(report.items[before:])  # shown in the preview's panel too, on every trial page
     key = shared_key(content, templates, DEFAULT_THEME) + (":preview" if preview else "") if keyed else ""
     return Shared(content, templates, info, terms, raw.glossary.path if raw.glossary else None, key, preview,
-                  rules)
+                  rules, notes)
 
 
 def collect(shared: Shared, trials, report: Report) -> tuple[Site, list[TrialPage]]:

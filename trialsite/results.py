@@ -3,7 +3,8 @@
 view() turns the facts into rows of whole numbers per group, in the groups' order, with the
 charts' geometry (charts.py). Texts in results are wordings (see wording.py): the plain words
 are shown, with the registry's official words where the template wants them. The template
-words every sentence, so all interface text stays in the translation catalogs.
+words every sentence, so all interface text stays in the translation catalogs. WORDING_PATHS are
+registered with wording.py, which makes them Wordings and stops a build at plain: TO REWRITE.
 """
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ import datetime
 import math
 
 from . import charts
-from .diagnostics import Report
 
 REWRITE = "TO REWRITE"
 PROPORTIONS = ("people", "percent")
@@ -39,45 +39,6 @@ def text(value) -> str:
         plain = value.get("plain")
         return str(value.get("official") or "") if plain is None or _waiting(value) else str(plain)
     return "" if value is None else str(value)
-
-
-def official(value) -> str | None:
-    """The registry's words, when they differ from what is shown."""
-    found = value.get("official") if isinstance(value, dict) else getattr(value, "official", None)
-    return found if found and found != text(value) else None
-
-
-def wordings(facts: dict):
-    """(path, wording) of every wording under results:, for checks."""
-    def walk(value, path, pattern):
-        if not pattern:
-            yield path, value
-            return
-        head, rest = pattern[0], pattern[1:]
-        if head == "*":
-            items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
-            for key, item in items:
-                yield from walk(item, path + (key,), rest)
-        elif isinstance(value, dict) and head in value:
-            yield from walk(value[head], path + (head,), rest)
-
-    for pattern in WORDING_PATHS:
-        yield from walk(facts, (), pattern)
-
-
-def check_rewrite(trial, report: Report, preview: bool) -> None:
-    """plain: TO REWRITE in results: an error (the preview shows the official words, as a warning)."""
-    for path, value in wordings(trial.facts):
-        if not _waiting(value):
-            continue
-        line = trial.yaml.line(*path, "plain")
-        shown = ".".join(str(p) for p in path)
-        if preview:
-            report.warning(trial.path, line, f"{shown} has no plain wording yet: the preview shows the official "
-                           "words. The build will stop until you write them.", code="rewrite.marker")
-        else:
-            report.error(trial.path, line, f"{shown} still says plain: TO REWRITE. Write the plain words after "
-                         "plain: (keep official: as it is).", code="rewrite.marker")
 
 
 def _groups(results: dict) -> list[dict]:
