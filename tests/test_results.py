@@ -338,3 +338,22 @@ def test_odd_numbers_in_results_do_not_break_the_page(tmp_path):
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert re.search(r"trial\.yaml:\d+: results\.measures\.secondary\[1\]\.values\.cells\.value .* out of range",
                      result.stderr), result.stderr
+
+
+def test_re_import_keeps_the_editors_plain_words_for_results(tmp_path):
+    import shutil
+    project = make_project(tmp_path)
+    example = project / "content/trials/dupilumab-vaccine-response"
+    shutil.copytree(ROOT / "content/trials/dupilumab-vaccine-response", example)
+    before = yaml.safe_load((example / "trial.yaml").read_text(encoding="utf-8"))["results"]
+    done = run_build(project, "import", str(FIXTURES / "nct02210780-two-groups-side-effects.json"),
+                     "--slug", "dupilumab-vaccine-response", "--accessed", "2026-12-05")
+    assert done.returncode == 0, done.stderr
+    after = yaml.safe_load((example / "trial.yaml").read_text(encoding="utf-8"))["results"]
+    assert [g["name"] for g in after["groups"]] == [g["name"] for g in before["groups"]]
+    assert after["left"] == before["left"] and after["side_effects"] == before["side_effects"]
+    kept = {m["measure"]["official"]: m["measure"]["plain"] for m in after["measures"]["primary"] + after["measures"]["secondary"]}
+    for m in before["measures"]["primary"] + before["measures"]["secondary"]:
+        assert kept[m["measure"]["official"]] == m["measure"]["plain"] != "TO REWRITE"
+    # Measures the editor had left out come back from the record, still to be rewritten.
+    assert "TO REWRITE" in kept.values()

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from .results import WORDING_PATHS
+
 REWRITE = "TO REWRITE"
 SOURCE_KEY = "ctgov"
 MOST_COMMON = 10  # side effects by name kept from the record (it may list hundreds)
@@ -335,3 +337,27 @@ def _skeleton(element: int, what: str, official: list[str]) -> str:
     # A ":::" line inside the quote would end the block early and leave official text outside it.
     quote = re.sub(r"^(\s*):::", r"\1\\:::", "\n\n".join(official), flags=re.M)
     return head + f"::: to rewrite: the record's {what}, quoted [@{SOURCE_KEY}]\n{quote}\n:::\n"
+
+
+def keep_editor_words(old, new: dict) -> dict:
+    """On re-import: the plain words and translations the editor wrote for a results wording are
+    kept wherever the record's official words at the same kind of place are still the same."""
+    def places(value, pattern, found):
+        if not pattern:
+            found.append(value)
+        elif pattern[0] == "*":
+            for item in (value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()):
+                places(item, pattern[1:], found)
+        elif isinstance(value, dict) and pattern[0] in value:
+            places(value[pattern[0]], pattern[1:], found)
+        return found
+
+    for pattern in WORDING_PATHS:
+        mine = {w["official"]: {k: v for k, v in w.items() if k != "official"}
+                for w in places({"results": old}, pattern, []) if isinstance(w, dict) and w.get("official")
+                and str(w.get("plain", "")).strip().upper() != REWRITE}
+        for w in places({"results": new}, pattern, []):
+            if isinstance(w, dict) and w.get("official") in mine:
+                w.update(mine[w["official"]])
+    return new
+

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from . import ctgov
+from . import ctgov, ctgov_results
 from .diagnostics import Report
 from .load import SLUG_RE, display_path
 
@@ -179,6 +179,8 @@ def _merge(old: dict, new: dict) -> dict:
             merged[key] = _keep_editor_keys(old.get(key), new[key], ITEM_ID.get(key))
         else:
             merged.pop(key, None)
+    if "results" in new:  # the editor's plain words for results stay where the record's words did not change
+        merged["results"] = ctgov_results.keep_editor_words(old.get("results"), new["results"])
     regs = [r for r in old.get("registrations") or [] if not (isinstance(r, dict)
                                                                and r.get("registry") == ctgov.REGISTRY)]
     merged["registrations"] = new["registrations"] + regs
