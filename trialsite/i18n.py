@@ -105,8 +105,7 @@ def extract():
     for filename, line, message, comments, context in extract_from_dir(
             DEFAULT_THEME, [("**.html", "jinja2.ext:babel_extract")], options_map={"**.html": {
                 "extensions": "jinja2.ext.i18n", "trim_blocks": "yes", "lstrip_blocks": "yes"}}):
-        if filename != "preview-panel.html":  # the preview's panel is for editors, in English
-            catalog.add(message, locations=[(f"templates/{filename}", line)])
+        catalog.add(message, locations=[(f"templates/{filename}", line)])
     for table in (words.STATUS, words.PHASE):
         for value in table.values():
             for text in value:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from . import reading, words
 from .diagnostics import INFO, Report, dotted
 from .glossary import Glossary
+from .keyfacts import fixed_sentences
 from .plainwords import LONG_SENTENCE, Rules, check_words, hardest, own_names, short
 from .validate import source_hash
 from .wording import Wording, all_in
@@ -55,16 +56,12 @@ def grade_texts(texts: list[Text], rules: Rules, report: Report, group: str, adv
 
 
 def _fixed_words(facts: dict):
-    """(fact, English text) of the fixed words the key facts box shows (words.py)."""
-    if facts.get("status") in words.STATUS:
-        yield "status", words.STATUS[facts["status"]][2]
-    if facts.get("phase") in words.PHASE:
-        yield "phase", words.PHASE[facts["phase"]][1]
-    if facts.get("study_type") in words.STUDY_TYPE:
-        yield "study_type", words.STUDY_TYPE[facts["study_type"]]
+    """(fact path, English text) of the fixed words the key facts box shows (words.py)."""
+    for name, pieces in fixed_sentences(facts).items():
+        yield (name,), ". ".join(pieces)
     population = facts.get("population") if isinstance(facts.get("population"), dict) else {}
     if population.get("sexes") in words.SEXES:
-        yield "population", words.SEXES[population["sexes"]]
+        yield ("population", "sexes"), words.SEXES[population["sexes"]]
     for w in all_in(facts):
         if w.catalog is not None:
             yield w.path, str(w)
@@ -97,7 +94,7 @@ def check_trial_texts(trial, glossary: Glossary, rules: Rules, report: Report) -
     shown = [Text(str(w), trial.path, w.line) for w in wordings if in_key_facts(w)]
     check_texts(shown, glossary, rules, report, exempt)
     # Graded as readers read the box: with the fixed words it shows around the editor's.
-    box = shown + [Text(i18n_text, trial.path, trial.yaml.line(*(key if isinstance(key, tuple) else (key,)))) for key, i18n_text in _fixed_words(trial.facts)]
+    box = shown + [Text(text, trial.path, trial.yaml.line(*path)) for path, text in _fixed_words(trial.facts)]
     grade_texts(box, rules, report, "the key facts (conditions, treatments, what is measured)",
                 "Give each hard fact plain words (plain:), and keep the registry's words under official:. ")
 
@@ -151,7 +148,8 @@ def check_shared_texts(site_doc, info, glossary_doc, terms, glossary: Glossary, 
         check_texts(texts, glossary, rules, report, group="site.yaml's title, description and disclaimer",
                     advice="Use shorter sentences and everyday words. ")
     if terms and glossary_doc is not None:
-        texts = [Text(term.definition, glossary_doc.path, glossary_doc.line(term.term, "definition")) for term in terms]
+        texts = sorted((Text(term.definition, glossary_doc.path, glossary_doc.line(term.term, "definition"))
+                        for term in terms), key=lambda t: t.line)
         # Words the list itself explains are fine in other definitions: the list sits on one page.
         check_texts(texts, glossary, rules, report, group="The word list's definitions",
                     advice="Explain each word with shorter, everyday words. ")
