@@ -36,20 +36,23 @@ class KeyFacts:
 
 def fixed_sentences(facts: dict) -> dict[str, tuple[str, ...]]:
     """The words the box shows for status, phase and type of study (words.py), in English, as
-    the pieces that are translated one by one."""
+    the pieces that are translated one by one. (A value of another kind is a schema error.)"""
+    status, phase, kind = (facts.get(key) if isinstance(facts.get(key), str) else None
+                           for key in ("status", "phase", "study_type"))
     found = {}
-    if facts.get("status") in words.STATUS:
-        found["status"] = (words.STATUS[facts["status"]][2],)
-    if facts.get("phase") in words.PHASE:
-        found["phase"] = words.PHASE[facts["phase"]]
-    if facts.get("study_type") in words.STUDY_TYPE:
-        found["study_type"] = (facts["study_type"].capitalize(), words.STUDY_TYPE[facts["study_type"]])
+    if status in words.STATUS:
+        found["status"] = (words.STATUS[status][2],)
+    if phase in words.PHASE:
+        found["phase"] = words.PHASE[phase]
+    if kind in words.STUDY_TYPE:
+        found["study_type"] = (kind.capitalize(), words.STUDY_TYPE[kind])
     return found
 
 
 def sources_of_facts(trial, report: Report) -> dict[str, str]:
     """fact group -> source key, for the groups this trial has. Unknown keys are errors."""
     named = trial.facts.get("fact_sources") if isinstance(trial.facts.get("fact_sources"), dict) else {}
+    named = {group: key for group, key in named.items() if isinstance(key, str)}  # others: schema errors
     for group, key in named.items():
         if key not in trial.sources:
             report.error(trial.path, trial.yaml.line("fact_sources", group), f'fact_sources: {group}: "{key}" is not in '
