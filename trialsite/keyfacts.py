@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 import markupsafe
 from markdown.serializers import to_html_string
 
+from . import i18n, words
 from .citations import PageCitations, fill_citation
 from .diagnostics import Report, did_you_mean
 from .glossary import mark_text
@@ -30,11 +31,28 @@ GROUP_FACTS = {"dates": ("start_date", "completion_date")}
 class KeyFacts:
     marked: dict = field(default_factory=dict)  # wording path -> HTML of its words, word-list words marked
     cites: dict = field(default_factory=dict)  # fact group -> HTML of its citation mark
+    explained: dict = field(default_factory=dict)  # "status", "phase", "study_type" -> its sentence, marked
+
+
+def fixed_sentences(facts: dict) -> dict[str, tuple[str, ...]]:
+    """The words the box shows for status, phase and type of study (words.py), in English, as
+    the pieces that are translated one by one. (A value of another kind is a schema error.)"""
+    status, phase, kind = (facts.get(key) if isinstance(facts.get(key), str) else None
+                           for key in ("status", "phase", "study_type"))
+    found = {}
+    if status in words.STATUS:
+        found["status"] = (words.STATUS[status][2],)
+    if phase in words.PHASE:
+        found["phase"] = words.PHASE[phase]
+    if kind in words.STUDY_TYPE:
+        found["study_type"] = (kind.capitalize(), words.STUDY_TYPE[kind])
+    return found
 
 
 def sources_of_facts(trial, report: Report) -> dict[str, str]:
     """fact group -> source key, for the groups this trial has. Unknown keys are errors."""
     named = trial.facts.get("fact_sources") if isinstance(trial.facts.get("fact_sources"), dict) else {}
+    named = {group: key for group, key in named.items() if isinstance(key, str)}  # others: schema errors
     for group, key in named.items():
         if key not in trial.sources:
             report.error(trial.path, trial.yaml.line("fact_sources", group), f'fact_sources: {group}: "{key}" is not in '
@@ -68,9 +86,12 @@ def resolve_key_facts(trial, citations: PageCitations, converter, report: Report
         sup = etree.Element("sup", {"class": "cite", "data-pagefind-ignore": "all"})
         fill_citation(sup, [citations.cite(key)], converter.citations.label)
         cites[group] = to_html_string(sup)
+    gettext = i18n.translations(converter.lang).gettext
+    explained = {name: mark_text(". ".join(map(gettext, pieces)), converter)
+                 for name, pieces in fixed_sentences(trial.facts).items()}
     marked = {w.path: mark_text(_shown_text(w), converter) for w in _marked_wordings(trial.facts)
               if isinstance(w, Wording)}
-    return KeyFacts(marked, cites)
+    return KeyFacts(marked, cites, explained)
 
 
 def _marked_wordings(facts: dict):
