@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 
-from .diagnostics import INFO, Report
+from .diagnostics import INFO, WARNING, Report
 
 # Element -> (what it is, in the editor's words; the file name a new section for it could have).
 ELEMENTS = {
@@ -31,6 +31,12 @@ FROM_FACTS = {  # what in trial.yaml covers an element on its own (the page show
     4: "results.groups with started: numbers, and results.baseline", 5: "interventions:",
     6: "results.side_effects", 7: "results.measures", 10: "registrations: with a url:",
 }
+# Each element's findings written out, so they can be translated whole (i18n.extract lists them).
+PRESENT = {n: f"Annex V part {n:02d} ({what}): in %(where)s." for n, (what, _) in ELEMENTS.items()}
+MISSING = {n: f"Annex V part {n:02d} ({what}) is missing from this summary of results. Add a section, for "
+              f"example %(file)s, with annex_v: {n} in its front matter"
+              + (f" or add {FROM_FACTS[n]} to trial.yaml." if n in FROM_FACTS else ".")
+           for n, (what, _) in ELEMENTS.items()}
 RESULTS_PROSE = {4, 6, 7, 8}  # sections covering these are results text: their numbers must match facts
 NUMBER_RE = re.compile(r"(?<![\w.,-])\d+(?:[.,]\d+)?(?![\w])")
 HIDDEN_RE = re.compile(r"\{\{.*?\}\}|\[@[^\]]*\]|\]\([^)]*\)|`[^`]*`")  # facts, citations, link targets, code
@@ -76,16 +82,14 @@ def check_elements(trial, report: Report) -> None:
     folder = trial.path.rsplit("/", 1)[0] + "/"
     line = trial.yaml.line("results")
     facts = _from_facts(trial.facts)
-    for number, (what, filename) in ELEMENTS.items():
+    for number, (_, filename) in ELEMENTS.items():
         sections = [s.path.removeprefix(folder) for s in trial.sections if number in getattr(s, "covers", ())]
         if sections or number in facts:
             where = ", ".join(sections) if sections else f"trial.yaml ({FROM_FACTS[number]})"
-            report.add("results.annex-v", INFO, trial.path, line, f"Annex V part {number:02d} ({what}): in {where}.")
-            continue
-        instead = f" or add {FROM_FACTS[number]} to trial.yaml" if number in FROM_FACTS else ""
-        report.warning(trial.path, line, f"Annex V part {number:02d} ({what}) is missing from this summary of results. "
-                       f"Add a section, for example {folder}sections/{filename}, with annex_v: {number} in its front "
-                       f"matter{instead}.", code="results.annex-v")
+            report.say("results.annex-v", INFO, trial.path, line, PRESENT[number], where=where)
+        else:
+            report.say("results.annex-v", WARNING, trial.path, line, MISSING[number],
+                       file=f"{folder}sections/{filename}")
 
 
 def known_numbers(facts: dict) -> set[float]:
@@ -135,6 +139,7 @@ def check_numbers(trial, report: Report) -> None:
             for match in NUMBER_RE.finditer(HIDDEN_RE.sub(" ", text)):
                 known = known_numbers(trial.facts) if known is None else known
                 if float(match.group(0).replace(",", ".")) not in known:
-                    report.warning(section.path, section.body_line + offset, f"the number {match.group(0)} in this "
-                                   "results text matches no fact in trial.yaml. Show the fact instead, like "
-                                   "{{ trial.results.groups[0].started }}, or check the number.", code="results.number")
+                    report.say("results.number", WARNING, section.path, section.body_line + offset,
+                               "the number %(number)s in this results text matches no fact in trial.yaml. Show "
+                               "the fact instead, like {{ trial.results.groups[0].started }}, or check the number.",
+                               number=match.group(0))

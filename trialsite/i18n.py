@@ -123,6 +123,9 @@ def extract():
             catalog.add(text, locations=[("trialsite/plainwords.py", 0)])
     for text in (textchecks.KEY_FACTS_MESSAGE, textchecks.SITE_MESSAGE, textchecks.GLOSSARY_MESSAGE):
         catalog.add(text, locations=[("trialsite/textchecks.py", 0)])
+    from . import annexv
+    for text in [*annexv.PRESENT.values(), *annexv.MISSING.values()]:
+        catalog.add(text, locations=[("trialsite/annexv.py", 0)])
     for text in [*words.STUDY_TYPE.values(), *words.SEXES.values(), *words.ROUTES.values(), *words.ROLES.values(),
                  *words.CONTACT_ROLES.values(), "Interventional", "Observational", "source",
                  "More in the word list", "Close", "Table", "Official term:"]:
