@@ -269,7 +269,7 @@ def test_check_lists_annex_v_elements_and_flags_exactly_the_missing_ones(tmp_pat
                                       **SECTIONS_WITH_ELEMENTS})
     code, found = check_json(project, "--strict")
     trial_file = next(f for f in found["files"] if f["path"].endswith("small-trial/trial.yaml"))
-    annex = [f for f in trial_file["findings"] if f["code"] == "results.annex-v"]
+    annex = [f for f in trial_file["findings"] if f["code"] == "plain.annex-v"]
     missing = [f for f in annex if f["severity"] == "warning"]
     assert [re.search(r"part (\d+)", f["message"]).group(1) for f in missing] == ["06", "09"]
     assert "sections/09-next.md" in missing[1]["message"] and "annex_v: 9" in missing[1]["message"]
@@ -285,7 +285,7 @@ def test_a_typed_number_that_matches_no_fact_is_reported_at_its_line(tmp_path):
     code, found = check_json(project)
     path = "content/trials/small-trial/sections/02-plan.md"
     flagged = [f for file in found["files"] if file["path"] == path for f in file["findings"]
-               if f["code"] == "results.number"]
+               if f["code"] == "plain.results-number"]
     # 43 is 12 out of 28 people in 100 (a fact); 27 is no fact: 28 people finished.
     assert [(f["line"], f["severity"]) for f in flagged] == [(7, "warning")]
     assert "the number 27" in flagged[0]["message"]

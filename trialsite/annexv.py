@@ -86,9 +86,9 @@ def check_elements(trial, report: Report) -> None:
         sections = [s.path.removeprefix(folder) for s in trial.sections if number in getattr(s, "covers", ())]
         if sections or number in facts:
             where = ", ".join(sections) if sections else f"trial.yaml ({FROM_FACTS[number]})"
-            report.say("results.annex-v", INFO, trial.path, line, PRESENT[number], where=where)
+            report.say("plain.annex-v", INFO, trial.path, line, PRESENT[number], where=where)
         else:
-            report.say("results.annex-v", WARNING, trial.path, line, MISSING[number],
+            report.say("plain.annex-v", WARNING, trial.path, line, MISSING[number],
                        file=f"{folder}sections/{filename}")
 
 
@@ -139,7 +139,7 @@ def check_numbers(trial, report: Report) -> None:
             for match in NUMBER_RE.finditer(HIDDEN_RE.sub(" ", text)):
                 known = known_numbers(trial.facts) if known is None else known
                 if float(match.group(0).replace(",", ".")) not in known:
-                    report.say("results.number", WARNING, section.path, section.body_line + offset,
+                    report.say("plain.results-number", WARNING, section.path, section.body_line + offset,
                                "the number %(number)s in this results text matches no fact in trial.yaml. Show "
                                "the fact instead, like {{ trial.results.groups[0].started }}, or check the number.",
                                number=match.group(0))
