@@ -72,12 +72,18 @@ def registry_source(trial) -> str | None:
     """The source that is the trial's registry record: the first on the same web host as one of
     its registrations, else the first source listed."""
     registrations = trial.facts.get("registrations") if isinstance(trial.facts.get("registrations"), list) else []
-    hosts = {urlsplit(str(r.get("url"))).hostname for r in registrations if isinstance(r, dict) and r.get("url")}
-    hosts.discard(None)
+    hosts = {_host(r.get("url")) for r in registrations if isinstance(r, dict)} - {None}
     for key, source in trial.sources.items():
-        if urlsplit(source.url).hostname in hosts:
+        if _host(source.url) in hosts:
             return key
     return next(iter(trial.sources), None)
+
+
+def _host(url) -> str | None:
+    try:
+        return urlsplit(url).hostname if isinstance(url, str) else None
+    except ValueError:  # "https://[" : the schema or the link check explains it
+        return None
 
 
 def resolve_key_facts(trial, citations: PageCitations, converter, report: Report) -> KeyFacts:
