@@ -357,3 +357,14 @@ def test_re_import_keeps_the_editors_plain_words_for_results(tmp_path):
         assert kept[m["measure"]["official"]] == m["measure"]["plain"] != "TO REWRITE"
     # Measures the editor had left out come back from the record, still to be rewritten.
     assert "TO REWRITE" in kept.values()
+
+
+@pytest.mark.parametrize("shape", ["interventions: true\n", "interventions: []\noutcomes:\n  primary: true\n",
+                                   "interventions: []\nresults: true\n", "interventions: []\nresults:\n  groups: 3\n"])
+def test_wrong_shapes_are_schema_errors_not_crashes(tmp_path, shape):
+    """Found by test_fuzz: a list written as true crashed the key facts; results: of the wrong shape too."""
+    from project import TRIAL
+    trial = TRIAL.replace("interventions:\n  - name: TC-1\n    route: intravenous\n", shape)
+    result = run_build(make_project(tmp_path, {"content/trials/small-trial/trial.yaml": trial}))
+    assert result.returncode == 1 and "Traceback" not in result.stderr and "trialsite itself" not in result.stderr
+    assert re.search(r"trial\.yaml:\d+: \S+ must be", result.stderr), result.stderr

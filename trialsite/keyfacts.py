@@ -103,10 +103,11 @@ def resolve_key_facts(trial, citations: PageCitations, converter, report: Report
 def _marked_wordings(facts: dict):
     """The wordings the box shows that may hold word-list words, in its order. Conditions are
     links to their own pages, and a link cannot hold the word list's button."""
-    for item in facts.get("interventions") or []:
+    listed = lambda value: value if isinstance(value, list) else []  # another shape is a schema error already
+    for item in listed(facts.get("interventions")):
         yield from (item.get(key) for key in ("name", "role", "route") if isinstance(item, dict))
     outcomes = facts.get("outcomes") if isinstance(facts.get("outcomes"), dict) else {}
-    for item in outcomes.get("primary") or []:
+    for item in listed(outcomes.get("primary")):
         yield from (item.get(key) for key in ("measure", "time_frame") if isinstance(item, dict))
 
 
