@@ -6,13 +6,14 @@ so an override can extend what it replaces. Nothing is written to disk here.
 """
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
 import jinja2
 import markupsafe
 
-from . import __version__, i18n, keyfacts, sharing, words
+from . import __version__, i18n, keyfacts, places, sharing, words
 from .diagnostics import Report
 from .glossary import Glossary
 from .load import display_path
@@ -30,6 +31,18 @@ BASE_MARK = markupsafe.Markup("<\ue000>")
 def capfirst(value: str) -> str:
     """"gout" -> "Gout" at the start of a list item; unlike Jinja's capitalize, "Sjögren's" keeps its capital."""
     return value[:1].upper() + value[1:]
+
+
+def breakable(address: str) -> markupsafe.Markup:
+    """A web or email address that may wrap after its slashes and dots, never inside a word."""
+    text = str(address)
+    head, sep, rest = text.partition("://")
+    if not sep:
+        head, rest = "", text
+    else:
+        head += sep
+    pieces = re.split(r"(?<=[/.@?&=])(?=.)", rest)
+    return markupsafe.Markup("<wbr>").join([markupsafe.escape(head + pieces[0]), *map(markupsafe.escape, pieces[1:])])
 
 
 def as_list(value) -> list:
@@ -63,6 +76,7 @@ def environment(templates: Path | None, lang: str = "en") -> jinja2.Environment:
                              auto_reload=False)  # one environment per build: no need to stat templates per page
     env.install_gettext_translations(i18n.translations(lang), newstyle=True)
     env.filters.update(long_date=lambda value: i18n.long_date(value, lang), as_list=as_list, capfirst=capfirst,
+                       breakable=breakable,
                        number=lambda value: i18n.number(value, lang),
                        partial_date=lambda value: i18n.partial_date(value, lang))
     env.globals.update(words=words, version=__version__, slug=sharing.slug, language_name=i18n.language_name)
@@ -171,8 +185,13 @@ class Renderer:
         label = i18n.translations(self.lang).gettext("Official term:")
         cites = page.key_facts.cites if page.key_facts else {}
         explained = page.key_facts.explained if page.key_facts else {}
+        terms = {term.term: term for term in glossary_in(self.site.glossary, self.lang, self.languages[0])}
+        words_used = sorted((terms[name] for name in page.terms_used if name in terms),
+                            key=lambda term: term.term.casefold())
         return self.prefix + path, self.page(
-            "trial.html", path, page=page, trial=page.trial.facts, t=page.trial, findings=findings,
+            "trial.html", path, page=page, trial=page.trial.facts, t=page.trial, findings=findings, page_url=url,
+            take_part=page.take_part, places=places.group(page.trial.facts.get("locations"), self.lang),
+            words_used=words_used,
             jsonld=sharing.trial_jsonld(page, info, url, words),
             said=lambda value: keyfacts.said(value, self.lang, page.key_facts),
             official=lambda value: keyfacts.official(value, self.lang, label),
