@@ -120,7 +120,9 @@ def extract():
     source = Path(takepart.__file__)
     with source.open("rb") as handle:
         for line, _function, message, _comments in extract_python(handle, {"_": None, "ngettext": (1, 2)}, [], {}):
-            catalog.add(message, locations=[("trialsite/takepart.py", line)])
+            texts = tuple(m for m in (message if isinstance(message, tuple) else (message,)) if isinstance(m, str))
+            if texts:  # ngettext(*pair, n) has no text of its own: its pairs are added below
+                catalog.add(texts if len(texts) > 1 else texts[0], locations=[("trialsite/takepart.py", line)])
     for text in [*(t for pair in takepart.ANSWERS.values() for t in pair), *takepart.EXTRAS.values()]:
         catalog.add(text, locations=[("trialsite/takepart.py", 0)])
     for pair in [*takepart.UNITS.values(), takepart.OTHER_CITIES, takepart.OTHER_COUNTRIES]:

@@ -7,6 +7,7 @@ so an override can extend what it replaces. Nothing is written to disk here.
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
@@ -79,7 +80,8 @@ def environment(templates: Path | None, lang: str = "en") -> jinja2.Environment:
                        breakable=breakable,
                        number=lambda value: i18n.number(value, lang),
                        partial_date=lambda value: i18n.partial_date(value, lang))
-    env.globals.update(words=words, version=__version__, slug=sharing.slug, language_name=i18n.language_name)
+    env.globals.update(words=words, version=__version__, slug=sharing.slug, language_name=i18n.language_name,
+                       FEW_TRIALS=FEW_TRIALS)
     return env
 
 
@@ -226,7 +228,7 @@ class Renderer:
                                                         pages=shown, pager=pager, card=card))
         yield from put("search/index.html", self.page("search.html", "search/index.html"))
         yield from put("glossary/index.html", self.page("glossary.html", "glossary/index.html", terms=terms,
-                                                        users=glossary_users))
+                                                        letters=by_letter(terms), users=glossary_users))
         if self.prefix:
             return  # one 404 page, robots.txt, sitemap and theme for all languages
         yield from put("404.html", self.page("404.html", "404.html"))
@@ -242,6 +244,7 @@ class Renderer:
             yield target, source.read_bytes()
 
 
+FEW_TRIALS = 10  # a home page with fewer trials lists them first, its choices folded below the title
 CARDS_PER_PAGE = 100  # a longer list is split into pages: 1,000 cards are ~1 MB for a phone to lay out
 
 
@@ -271,7 +274,17 @@ def paginate(cards: list, folder: str) -> list[tuple[list, dict]]:
     return result
 
 
-USERS_SHOWN = 10  # trials named under a glossary word; a big site says "and 990 more"
+USERS_SHOWN = 3  # trials named under a glossary word; more are counted ("Used on 990 trials, such as: ...")
+
+
+def by_letter(terms: tuple) -> list[tuple[str, list]]:
+    """The word list in groups by first letter, for its A-Z links: "É" goes with "E"; words that
+    start with a digit or sign come first, under "#"."""
+    groups: dict[str, list] = {}
+    for term in terms:
+        first = unicodedata.normalize("NFKD", term.term[:1])[:1].upper()
+        groups.setdefault(first if first.isalpha() else "#", []).append(term)
+    return sorted(groups.items(), key=lambda item: (item[0] != "#", item[0]))
 
 
 def glossary_usage(terms: tuple, pages: list[TrialPage]) -> dict[str, dict]:
