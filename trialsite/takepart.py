@@ -210,8 +210,8 @@ def _where(facts: dict, w: _Words) -> tuple[tuple, tuple]:
     cities = list(dict.fromkeys(city.name for c in countries for city in c.cities if city.name))
     city_names = _some([(c,) for c in cities], w, OTHER_CITIES)
     if len(named) > 1:
-        country_names = _some([(Foreign(c.name, c.lang),) if c.lang else (c.name,) for c in named], w,
-                              OTHER_COUNTRIES)
+        few_cities = len(cities) <= SHOWN_NAMES + 3  # "France (Paris, Lyon) and Germany (Berlin)"; else countries only
+        country_names = _some([_country(c, w, few_cities) for c in named], w, OTHER_COUNTRIES)
         message = ngettext("%(num)d place in %(count)d countries: %(countries)s.",
                            "%(num)d places in %(count)d countries: %(countries)s.", count)
         return _fill(message, num=count, count=len(named), countries=country_names), ("locations",)
@@ -227,6 +227,14 @@ def _where(facts: dict, w: _Words) -> tuple[tuple, tuple]:
         message = ngettext("%(num)d place: %(cities)s.", "%(num)d places: %(cities)s.", count)
         return _fill(message, num=count, cities=city_names), ("locations",)
     return _fill(ngettext("%(num)d place.", "%(num)d places.", count), num=count), ("locations",)
+
+
+def _country(country, w: _Words, with_cities: bool) -> tuple:
+    name = (Foreign(country.name, country.lang),) if country.lang else (country.name,)
+    cities = [(city.name,) for city in country.cities if city.name]
+    if not with_cities or not cities:
+        return name
+    return name + (" (",) + _joined(cities, w.lang) + (")",)
 
 
 def _first_step(facts: dict, status, w: _Words) -> tuple[tuple, tuple]:
