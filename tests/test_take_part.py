@@ -237,3 +237,15 @@ def test_page_without_places_has_no_list_and_says_so(tmp_path):
     soup = page(project)
     assert soup.select_one("#places") is None and not soup.select('a[href="#places"]')
     assert "The source does not list the places yet." in soup.select_one("#take-part").get_text()
+
+
+def test_import_copies_each_place_s_own_contacts():
+    import json
+
+    from trialsite import ctgov
+    from project import ROOT
+    record = json.loads((ROOT / "tests/fixtures/ctgov/nct06323538-observational-recruiting.json").read_text())
+    locations = ctgov.Mapper(ctgov.studies(record)[0], "2026-01-01").facts()["locations"]
+    vienna = next(p for p in locations if p.get("city") == "Vienna")
+    assert vienna["contacts"][0] == {"name": "Maria Wakolbinger, Prof", "role": "contact",
+                                     "email": "maria.wakolbinger@meduniwien.ac.at"}
