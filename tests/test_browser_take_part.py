@@ -12,6 +12,7 @@ import pytest
 import yaml
 from playwright.sync_api import expect
 
+import browser_helpers
 from browser_helpers import TRIAL_PATH, axe_violations, format_axe
 from project import ROOT, TRIAL, build_in_process, make_project
 
@@ -43,11 +44,7 @@ def many_places(tmp_path_factory, serve_dir):
 
 
 def open_page(browser, url, viewport=PHONE, **options):
-    context = browser.new_context(viewport=viewport, **options)
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    page.goto(url)
-    return context, page
+    return browser_helpers.open_page(browser, url, viewport, **options)
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
