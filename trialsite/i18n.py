@@ -111,6 +111,18 @@ def extract():
             for text in value:
                 if text[:1].isalpha() and len(text) > 1:
                     catalog.add(text, locations=[("trialsite/words.py", 0)])
+    # Findings the preview's panel shows in the site's language: every report.say(...) and its
+    # written-out variants (plainwords.py, textchecks.py).
+    package = Path(__file__).resolve().parent
+    for filename, line, message, comments, context in extract_from_dir(
+            package, [("**.py", "python")], keywords={"say": (5,)}, comment_tags=()):
+        catalog.add(message, locations=[(f"trialsite/{filename}", line)])
+    from . import plainwords, textchecks
+    for table in (plainwords.ABBREVIATION_MESSAGES, plainwords.JARGON_MESSAGES, plainwords.UNEXPLAINED_MESSAGES):
+        for text in table.values():
+            catalog.add(text, locations=[("trialsite/plainwords.py", 0)])
+    for text in (textchecks.KEY_FACTS_MESSAGE, textchecks.SITE_MESSAGE, textchecks.GLOSSARY_MESSAGE):
+        catalog.add(text, locations=[("trialsite/textchecks.py", 0)])
     for text in [*words.STUDY_TYPE.values(), *words.SEXES.values(), *words.ROUTES.values(), *words.ROLES.values(),
                  *words.CONTACT_ROLES.values(), "Interventional", "Observational", "source",
                  "More in the word list", "Close", "Table", "Official term:"]:
