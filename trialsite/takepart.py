@@ -148,7 +148,8 @@ def sentences(facts: dict, lang: str) -> list[Sentence]:
     """The block's sentences for a trial's facts (as the page's language shows them)."""
     w = _Words(lang)
     _ = w._
-    status = "authorised" if facts.get("status") == "authorized" else facts.get("status")
+    status = facts.get("status") if isinstance(facts.get("status"), str) else None  # else a schema error already
+    status = "authorised" if status == "authorized" else status
     found = []
     if status in ANSWERS:
         found.append(Sentence("answer", _(ANSWERS[status][0]), (_(ANSWERS[status][1]),), ("status",)))
@@ -168,8 +169,7 @@ def sentences(facts: dict, lang: str) -> list[Sentence]:
 
 def _who(facts: dict, w: _Words) -> tuple:
     _ = w._
-    names = [_name(c.get("name"), w.lang) for c in facts.get("conditions") or []
-             if isinstance(c, dict) and isinstance(c.get("name"), str)]
+    names = [_name(c.get("name"), w.lang) for c in _items(facts, "conditions") if isinstance(c.get("name"), str)]
     illnesses = _joined(names, w.lang, "or")
     population = facts.get("population") if isinstance(facts.get("population"), dict) else None
     if population is None:
@@ -185,7 +185,8 @@ def _who(facts: dict, w: _Words) -> tuple:
     else:
         parts = _fill(_("People of any age who have %(illnesses)s."), illnesses=illnesses)
     sexes = {"all": _("Women and men can join."), "female": _("Only women can join."), "male": _("Only men can join.")}
-    parts += (" ", sexes.get(population.get("sexes")) or _("The source does not say if both women and men can join."))
+    sex = population.get("sexes") if isinstance(population.get("sexes"), str) else None
+    parts += (" ", sexes.get(sex) or _("The source does not say if both women and men can join."))
     if population.get("healthy_volunteers") is True:
         parts += (" ", _("People without the illness can join too."))
     return parts
@@ -241,17 +242,22 @@ def _first_step(facts: dict, status, w: _Words) -> tuple[tuple, tuple]:
     _ = w._
     if status in CLOSED:
         return (_("You cannot join this trial. Ask your doctor if another trial could suit you."),), ()
-    contacts = [c for c in facts.get("contacts") or [] if isinstance(c, dict) and (c.get("phone") or c.get("email"))]
+    contacts = [c for c in _items(facts, "contacts") if c.get("phone") or c.get("email")]
     if contacts:
         return _fill(_("Ask the study team: %(contact)s."), contact=contact_parts(contacts[0], w)), ("contacts",)
-    locations = facts.get("locations") if isinstance(facts.get("locations"), list) else []
-    if any(isinstance(p, dict) and p.get("contacts") for p in locations):
+    if any(p.get("contacts") for p in _items(facts, "locations")):
         return (_("Ask the team at the place nearest you. The list of places says whom to ask."),), ("locations",)
-    registrations = [r for r in facts.get("registrations") or [] if isinstance(r, dict) and r.get("id")]
+    registrations = [r for r in _items(facts, "registrations") if r.get("id")]
     if registrations:
         first = next((r for r in registrations if str(r["id"]).startswith("NCT")), registrations[0])
         return _fill(_("Ask your doctor about trial %(number)s."), number=str(first["id"])), ("registrations",)
     return (_("Ask your doctor about this trial. You can show them this page."),), ()
+
+
+def _items(facts: dict, key: str) -> list[dict]:
+    """The entries of a list of facts; anything else is a schema error, reported already."""
+    value = facts.get(key)
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
 
 
 def contact_parts(contact: dict, w: _Words) -> tuple:
@@ -284,7 +290,7 @@ def resolve_take_part(trial, citations: PageCitations, converter, report: Report
         else:
             rows.append(Row(sentence.name, sentence.label, html))
     locations = trial.facts.get("locations") if isinstance(trial.facts.get("locations"), list) else []
-    return TakePart(short, answer, tuple(rows), trial.facts.get("status") in CLOSED, len(locations))
+    return TakePart(short, answer, tuple(rows), str(trial.facts.get("status")) in CLOSED, len(locations))
 
 
 def cite_places(trial, take_part: TakePart, citations: PageCitations, converter) -> TakePart:
