@@ -7,6 +7,7 @@ nothing about what the keys mean (that is validate.py).
 from __future__ import annotations
 
 import datetime
+import json
 import os
 import re
 from dataclasses import dataclass, field
@@ -21,6 +22,10 @@ YAML_LIMIT = 1_000_000  # bytes per YAML file (issue 7)
 SECTION_LIMIT = 2_000_000  # bytes per Markdown section
 NODE_LIMIT = 50_000  # values per YAML file, after aliases are expanded
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# In a trial folder: copies of its registry record and the day its facts were last checked
+# against it (importer.py, refresh.py). Never a section; only checked.yaml is read by a build.
+REGISTRY_FOLDER = "registry"
+CHECKED_FILE = "checked.yaml"
 # YAML 1.1 turns yes/no/on/off into booleans ("country: NO" becomes False); only true/false do here.
 BOOL_WORDS = {"true", "false"}
 
@@ -62,6 +67,7 @@ class TrialFolder:
     path: str  # display path of the folder
     trial: YamlFile
     sections: tuple[SectionFile, ...]
+    registry_checked: datetime.date | None = None  # registry/checked.yaml
 
 
 @dataclass
@@ -361,9 +367,39 @@ def load_trial(folder: Path, content: Path, report: Report, read: dict | None = 
             if section:
                 sections.append(section)
     _check_numbering(sections, report)
+    checked = load_checked(folder, content, report, read)
     if trial is None:
         return None
-    return TrialFolder(folder.name, shown, trial, tuple(sections))
+    return TrialFolder(folder.name, shown, trial, tuple(sections), checked)
+
+
+def load_checked(folder: Path, content: Path, report: Report, read: dict | None = None) -> datetime.date | None:
+    """The day trialsite last compared the trial's facts with its registry record, if it has."""
+    path = folder / REGISTRY_FOLDER / CHECKED_FILE
+    if not path.is_file() or not _inside(path, content):
+        return None
+    doc = load_yaml_file(path, report, read)
+    if doc is None:
+        return None
+    value = doc.data.get("checked") if isinstance(doc.data, dict) else None
+    try:
+        if isinstance(value, str) and len(value) == 10:
+            return datetime.date.fromisoformat(value)
+    except ValueError:
+        pass
+    report.warning(doc.path, doc.line("checked"), "checked: should be the day the facts were last compared with "
+                   "the registry, as YYYY-MM-DD. trialsite writes this file: run python build.py refresh "
+                   f"{folder.name} to write it again.", code="registry.checked")
+    return None
+
+
+def load_saved_record(folder: Path, nct: str) -> dict | None:
+    """The registry record saved at the last import or refresh, if it is there and readable."""
+    try:
+        data = json.loads((folder / REGISTRY_FOLDER / f"{nct}.json").read_bytes())
+    except (OSError, ValueError, RecursionError):
+        return None
+    return data if isinstance(data, dict) and isinstance(data.get("protocolSection"), dict) else None
 
 
 def _check_numbering(sections: list, report: Report) -> None:

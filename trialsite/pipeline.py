@@ -18,6 +18,7 @@ from .cache import Damaged, DiskCache, shared_key
 from .linkcheck import check_links
 from .checks import load_rules
 from .diagnostics import Report
+from .freshness import check_freshness
 from .load import check_theme, load_shared, trial_folders
 from .render import DEFAULT_THEME, Output, Renderer, environment, keep_compiled_templates
 from .resolve import TrialPage
@@ -194,5 +195,8 @@ def build(content: Path, templates: Path | None, out: Path, use_cache: bool = Tr
 
 
 def check(content: Path, templates: Path | None) -> Result:
-    """Everything a build checks, without rendering or writing anything."""
-    return prepare(content, templates, render=False)
+    """Everything a build checks, without rendering or writing anything; and whether the
+    registry facts are fresh (which depends on today, so a build, being cached, leaves it out)."""
+    result = prepare(content, templates, render=False)
+    check_freshness(content, result.report)
+    return result
