@@ -113,17 +113,19 @@ class Client:
     def get(self, url: str, nct: str) -> bytes:
         """The body of a successful answer, after as many tries as needed and allowed."""
         for attempt in range(self.retries + 1):
-            self._wait(self.pause - (self.clock() - self.last) if self.last is not None else 0)
+            if self.last is not None:
+                self._wait(self.pause - (self.clock() - self.last))
             try:
-                return self._once(url, nct)
+                try:
+                    return self._once(url, nct)
+                finally:
+                    self.last = self.clock()
             except _Later as later:
                 if attempt == self.retries:
                     raise FetchError(f"{later} (tried {attempt + 1} time{'s' * (attempt > 0)}). Try again later.",
                                      later.unreachable) from None
                 wait = later.wait if later.wait is not None else self.pause * 2 ** (attempt + 1)
                 self._wait(min(wait, LONGEST_WAIT))
-            finally:
-                self.last = self.clock()
         raise AssertionError("unreachable")
 
     def _wait(self, seconds: float) -> None:
@@ -161,6 +163,8 @@ class Client:
                 raise TimeoutError
             part = answer.read(CHUNK)
             if not part:
+                if answer.length:  # the connection ended before the announced length
+                    raise http.client.IncompleteRead(b"".join(parts), answer.length)
                 return b"".join(parts)
             size += len(part)
             if size > RECORD_LIMIT:
