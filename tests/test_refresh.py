@@ -14,6 +14,9 @@ import yaml
 
 from project import build_in_process, make_project, run_build, snapshot
 from registry_server import FIXTURES, Answer, fake_registry
+from trialsite.diagnostics import Report
+from trialsite.load import load_yaml_file
+from trialsite.validate import schema_validator
 
 NCT = "NCT05288205"
 SLUG = "nct05288205"
@@ -81,8 +84,9 @@ def test_import_by_number_gives_what_import_of_the_saved_file_gives(tmp_path, ap
 
     folder = fetched / "content" / "trials" / SLUG
     assert json.loads((folder / "registry" / f"{NCT}.json").read_text(encoding="utf-8")) == study
-    assert yaml.safe_load((folder / "registry" / "checked.yaml").read_text(encoding="utf-8")) == \
-        {"checked": datetime.date.today()}
+    checked = load_yaml_file(folder / "registry" / "checked.yaml", Report())
+    assert checked.data == {"checked": TODAY}
+    assert not list(schema_validator("registry-checked").iter_errors(checked.data))
     assert "TO REWRITE" in trial_text(fetched)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -52,6 +53,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--strict", action="store_true", help="check: treat warnings as errors")
     p.add_argument("--links", action="store_true",
                    help="check: also list every link to another website, to check by hand (nothing is fetched)")
+    p.add_argument("--base-url", default=None,
+                   help="build: the site's address online, e.g. https://example.org/trials/ (default: base_url in "
+                        "site.yaml); used for links shared on social media and search engines")
     p.add_argument("--no-cache", action="store_true",
                    help="build: do not reuse finished pages from .trialsite-cache/ (always safe, just slower)")
     p.add_argument("--jobs", type=int, default=None, help="build: how many processes to use (default: all cores)")
@@ -161,8 +165,12 @@ def main(argv: list[str] | None = None) -> int:
 def run_build(args) -> int:
     from .pipeline import build
     printer = Printer()
+    if args.base_url is not None and not re.match(r"^https?://[^/\s\"'<>]+(/[^\s\"'<>]*)?$", args.base_url):
+        print(f'--base-url "{args.base_url}" is not a web address: give the site\'s address online, starting with '
+              "https://, like https://example.org/trials/.", file=sys.stderr)
+        return 2
     result = build(args.content, template_folder(args.templates), args.out, use_cache=not args.no_cache,
-                   jobs=args.jobs)
+                   jobs=args.jobs, base_url=args.base_url)
     # Plain-language findings can run to thousands on a big site: the build sums them up,
     # `check` lists them. Everything else is shown in full.
     shown, plain = Report(), Report()
