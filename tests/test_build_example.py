@@ -83,7 +83,8 @@ def test_summary_first_and_key_facts(trial_page, facts):
     assert summary.find_previous("section") is None, "the main message comes before every other section"
     key_facts = main.select_one("#key-facts").get_text(" ", strip=True)
     assert f"{facts['enrollment']['count']} people (planned)" in key_facts
-    assert "Approved" in key_facts and "regulator" in key_facts  # status in plain words
+    assert "Allowed to start" in key_facts and "regulator" in key_facts  # status in plain words
+    assert "Approved" not in key_facts  # a patient would read it as "the medicine is approved"
     assert "Phase 2" in key_facts
     for intervention in facts["interventions"]:
         assert intervention["name"] in key_facts
@@ -110,7 +111,7 @@ def test_home_page_cards(built, facts):
     soup = BeautifulSoup((built / "index.html").read_text(), "html.parser")
     card = soup.select_one(".card")
     assert card.select_one("a")["href"] == f"trials/{SLUG}/index.html"
-    assert "Approved" in card.get_text() and "Phase 2" in card.get_text()
+    assert "Allowed to start" in card.get_text() and "Phase 2" in card.get_text()
 
 
 def test_glossary_lists_every_term_with_an_anchor(built):

@@ -52,7 +52,7 @@ def test_number_phase_and_american_spelling_are_accepted(tmp_path):
                                       TRIAL.replace('phase: "2"', "phase: 2").replace("recruiting", "authorized")})
     result = run_build(project)
     assert result.returncode == 0, result.stderr
-    assert "Approved" in (project / "site/trials/small-trial/index.html").read_text()
+    assert "Allowed to start" in (project / "site/trials/small-trial/index.html").read_text()
 
 
 def test_check_writes_nothing_and_reports_json(tmp_path, capsys, monkeypatch):
@@ -104,6 +104,6 @@ def test_optional_facts_are_shown_when_present(tmp_path):
     assert result.returncode == 0, result.stderr
     facts = BeautifulSoup((project / "site/trials/small-trial/index.html").read_text(), "html.parser")
     text = facts.select_one("#key-facts").get_text(" ", strip=True)
-    for shown in ["Pain score (week 12)", "2026-03", "Helper Org", "City Hospital, Lyon, France", "Study Nurse"]:
+    for shown in ["Pain score (week 12)", "March 2026", "Helper Org", "City Hospital, Lyon, France", "Study Nurse"]:
         assert shown in text, shown
     assert facts.select_one('#key-facts a[href="mailto:nurse@example.org"]')

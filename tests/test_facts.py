@@ -38,7 +38,7 @@ def test_values_cannot_inject_html_or_markdown():
     ("{{ cycler.__init__.__globals__ }}", 10, "only fact names"),
     ("x\n{% include 'base.html' %}", 11, "is not allowed"),
     ("{% import 'x' as y %}", 10, "is not allowed"),
-    ("{{ trial.phase", 10, "not written correctly"),
+    ("{{ trial.phase", 10, "is not closed"),
 ])
 def test_mistakes_are_reported_at_their_line(text, line, says):
     out, report = render(text)

@@ -6,21 +6,15 @@ are cached with the page. Findings are ordinary diagnostics (file:line) with cod
 """
 from __future__ import annotations
 
-import bisect
-import itertools
 import re
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 
 from . import reading
 from .diagnostics import INFO, Report
-from .glossary import Glossary, Phrases
-from .load import YamlFile, load_yaml_file
+from .glossary import Glossary
+from .plainwords import LONG_SENTENCE, Rules, check_words, hardest, own_names, short
+from .textchecks import check_trial_texts
 
-JARGON_FILE = Path(__file__).resolve().parent / "data" / "jargon.yaml"
-LONG_SENTENCE = 25  # words
-ABBREVIATION = re.compile(r"(?<![\w-])[A-Z][A-Z0-9]*[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*(?![\w-])")
 NUMBER = re.compile(r"\d|%|\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|"
                     r"fifty|hundred|thousand|million|half|twice|percent)\b", re.I)
 FACT = re.compile(r"\{\{\s*trial\.([^}]*?)\s*\}\}")
@@ -71,68 +65,10 @@ class PageReading(_Grades):
     uncited: tuple[tuple[str, str], ...] = ()  # (path, sentence): highlighted in the preview
 
 
-@dataclass(frozen=True)
-class Rules:
-    """What the checks compare against: the site's target and the hard-word list."""
-
-    target: float
-    jargon: tuple[tuple[str, str | None], ...]  # (hard word, plain alternative or None)
-    known_abbreviations: frozenset
-
-
-def load_rules(content: Path, target: float, report: Report) -> Rules:
-    """The shipped hard-word list, extended (or changed) by content/jargon.yaml if there is one."""
-    jargon = dict(_shipped()[0])
-    known = set(_shipped()[1])
-    own = content / "jargon.yaml"
-    if own.is_file():
-        doc = load_yaml_file(own, report)
-        if doc is not None and doc.data is not None:
-            words, abbreviations = _jargon_entries(doc, report)
-            jargon.update(words)
-            known.update(abbreviations)
-    return Rules(target, tuple(sorted(jargon.items())), frozenset(known))
-
-
-@lru_cache(maxsize=1)
-def _shipped() -> tuple[dict, list]:
-    report = Report()
-    doc = load_yaml_file(JARGON_FILE, report)
-    assert doc is not None and not report.items, [d.format() for d in report.items]
-    return _jargon_entries(doc, report)
-
-
-def _jargon_entries(doc: YamlFile, report: Report) -> tuple[dict, list]:
-    """words: {hard word: plain alternative or None}; known_abbreviations: [...] (no explaining needed)."""
-    data = doc.data
-    if not isinstance(data, dict):
-        report.error(doc.path, 1, "jargon.yaml must have words: (hard words, each with a plain alternative or "
-                     "nothing) and may have known_abbreviations: (a list). See the README.", code="jargon.type")
-        return {}, []
-    words, known = data.get("words") or {}, data.get("known_abbreviations") or []
-    if not isinstance(words, dict) or not isinstance(known, list):
-        report.error(doc.path, doc.line("words"), "words: must be a list of hard words, each followed by a colon "
-                     "and a plain alternative (or nothing); known_abbreviations: must be a list.", code="jargon.type")
-        return {}, []
-    entries = {}
-    for word, plain in words.items():
-        if not isinstance(word, str) or not (plain is None or isinstance(plain, str)):
-            report.error(doc.path, doc.line("words", word), f'"{word}: {plain}" is not a hard word with a plain '
-                         'alternative. Write it like: administered: given', code="jargon.type")
-            continue
-        entries[word.lower()] = plain
-    return entries, [str(a) for a in known]
-
-
-@lru_cache(maxsize=8)
-def _jargon_finder(jargon: tuple) -> Phrases:
-    return Phrases(folded=[w for w, _ in jargon])
-
-
 def check_page(page, glossary: Glossary, rules: Rules, report: Report) -> PageReading:
     """Every plain-language check on one resolved trial page; returns its reading grades."""
     trial = page.trial
-    exempt = _own_names(trial.facts)
+    exempt = own_names(trial.facts)
     texts = [("summary", "The main message", trial.path, trial.yaml.line("summary"),
               page.trial.facts.get("summary") if isinstance(page.trial.facts.get("summary"), str) else "")]
     texts += [(s.id, s.title, s.path, _body_line(trial, s.path), s.markdown) for s in page.sections]
@@ -143,7 +79,7 @@ def check_page(page, glossary: Glossary, rules: Rules, report: Report) -> PageRe
         all_sentences += sentences
         uncited += [(path, s.text) for s in sentences if _needs_source(s)]
         _check_sentences(sentences, path, report)
-        _check_words(blocks, path, glossary, rules, exempt, report)
+        check_words(blocks, path, glossary, rules, exempt, report)
         counts = reading.counts(reading.as_text(sentences))
         total += counts
         if kind == "summary":
@@ -153,13 +89,14 @@ def check_page(page, glossary: Glossary, rules: Rules, report: Report) -> PageRe
         if section.grade > rules.target:
             report.warning(path, first_line, f"this section reads at school grade {section.grade:g}, above the "
                            f"target of {rules.target:g}. Use shorter sentences and simpler words. "
-                           f"Hardest sentences: {_hardest(sentences, rules.target)}.", code="plain.grade")
+                           f"Hardest sentences: {hardest(sentences, rules.target)}.", code="plain.grade")
     result = PageReading(total.grade, sum(s.words for s in all_sentences), len(all_sentences),
                          tuple(sections), tuple(uncited))
     if result.grade > rules.target:
         report.warning(trial.path, 0, f"the whole page reads at school grade {result.grade:g}, above the target of "
                        f"{rules.target:g}. The sections above it are listed as warnings too.", code="plain.grade")
     _check_unmentioned_facts(trial, page.sections, report)
+    check_trial_texts(trial, glossary, rules, report)
     return result
 
 
@@ -171,24 +108,13 @@ def _body_line(trial, path: str) -> int:
     return next((s.body_line for s in trial.sections if s.path == path), 1)
 
 
-def _hardest(sentences, target: float) -> str:
-    """Up to three sentences above the target, hardest first (at least the hardest one)."""
-    scored = sorted(((reading.grade(reading.as_text([s])), s) for s in sentences), key=lambda x: -x[0])
-    scored = [item for item in scored[:3] if item[0] > target] or scored[:1]
-    return "; ".join(f'line {s.line} (grade {g:g}) "{_short(s.text)}"' for g, s in scored)
-
-
-def _short(text: str, limit: int = 70) -> str:
-    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
-
-
 def _check_sentences(sentences, path: str, report: Report) -> None:
     for s in sentences:
         if _needs_source(s):
-            report.warning(path, s.line, f'"{_short(s.text)}" gives a number or a fact but has no source. '
+            report.warning(path, s.line, f'"{short(s.text)}" gives a number or a fact but has no source. '
                            "Add [@key] at the end of the sentence or of its paragraph.", code="plain.uncited")
         if s.words > LONG_SENTENCE:
-            report.warning(path, s.line, f'this sentence has {s.words} words ("{_short(s.text, 50)}"). '
+            report.warning(path, s.line, f'this sentence has {s.words} words ("{short(s.text, 50)}"). '
                            f"Split it into sentences of {LONG_SENTENCE} words or fewer: one idea each.",
                            code="plain.long")
         repeated = REPEATED.search(s.text)
@@ -199,64 +125,6 @@ def _check_sentences(sentences, path: str, report: Report) -> None:
         if passive and passive.group(1).lower() not in NOT_PARTICIPLES:
             report.add("plain.passive", INFO, path, s.line, f'"{passive.group(0)}" may be passive. Saying who does '
                        'it is often clearer ("the nurse gives you", not "you are given").')
-
-
-def _check_words(blocks, path: str, glossary: Glossary, rules: Rules, exempt: set, report: Report) -> None:
-    """Abbreviations and hard words the glossary does not explain: once per file, with other lines named."""
-    seen: dict[str, list] = {}
-    plain_words = dict(rules.jargon)
-    lines = [line for block in blocks for line in block.scan]
-    text = "\n".join(t for _, t in lines)  # one pass over the whole text; lines found back by offset
-    starts = list(itertools.accumulate((len(t) + 1 for _, t in lines[:-1]), initial=0))
-
-    def line_at(offset: int) -> int:
-        return lines[bisect.bisect_right(starts, offset) - 1][0]
-
-    for match in ABBREVIATION.finditer(text):
-        word = match.group(0)
-        if word not in rules.known_abbreviations and word not in exempt and not glossary.knows(word):
-            seen.setdefault(f"abbr:{word}", []).append(line_at(match.start()))
-    glossary_spans = None
-    for start, end in _jargon_finder(rules.jargon).find(text):
-        word = text[start:end]
-        if glossary.knows(word):
-            continue
-        if glossary_spans is None:  # a hard word may be part of a longer glossary word ("serious adverse event")
-            glossary_spans = [(s, e) for s, e, _ in glossary.find(text)]
-        if not any(s <= start and end <= e for s, e in glossary_spans):
-            seen.setdefault(f"word:{word.lower()}", []).append(line_at(start))
-    for key, lines in seen.items():
-        kind, word = key.split(":", 1)
-        others = sorted(set(lines[1:]) - {lines[0]})
-        also = f" (also on line{'s' * (len(others) > 1)} {', '.join(map(str, others))})" if others else ""
-        if kind == "abbr":
-            message = (f'"{word}" is an abbreviation that is not explained{also}. Write it out in plain words, or add '
-                       f"it to glossary.yaml with stands_for: and a definition.")
-        else:
-            plain = plain_words.get(word)
-            instead = f'Say "{plain}" instead, or' if plain else "Explain it in plain words, or"
-            message = f'"{word}" is a hard word for many readers{also}. {instead} add it to glossary.yaml.'
-        report.warning(path, lines[0], message, code="plain.abbreviation" if kind == "abbr" else "plain.jargon")
-
-
-def _own_names(facts: dict) -> set:
-    """Names the trial itself defines (drug codes, registry numbers): shown in Key facts, so not flagged."""
-    names: set = set()
-    for key in ("short_name",):
-        if isinstance(facts.get(key), str):
-            names.update(facts[key].split())
-    for item in facts.get("interventions") or []:
-        if isinstance(item, dict):
-            for name in [item.get("name"), *(item.get("other_names") or [])]:
-                if name:
-                    names.update(str(name).split())
-    for item in facts.get("registrations") or []:
-        if isinstance(item, dict) and item.get("id"):
-            names.add(str(item["id"]))
-    for item in facts.get("conditions") or []:
-        if isinstance(item, dict) and item.get("abbr"):
-            names.add(str(item["abbr"]))
-    return names
 
 
 # Facts readers most need in the text, not only in the Key facts box.
@@ -324,11 +192,13 @@ def _reading_dict(score) -> dict:
             "words_per_sentence": score.words_per_sentence}
 
 
-def preview_findings(page, report: Report, rules: Rules) -> dict:
-    """What the preview's panel shows on a trial page: grades and this trial's findings."""
+def preview_findings(page, report: Report, rules: Rules, notes: tuple = ()) -> dict:
+    """What the preview's panel shows on a trial page: grades, this trial's findings, and those
+    about the site's shared texts (site.yaml, glossary.yaml), which the page shows too."""
     folder = page.trial.path.rsplit("/", 1)[0] + "/"
     items = [dict(severity=d.severity, path=d.path.removeprefix(folder), line=d.line, message=d.message)
              for d in report.sorted() if d.path.startswith(folder)]
+    items += [dict(severity=d.severity, path=d.path, line=d.line, message=d.message) for d in Report(list(notes)).sorted()]
     return {"reading": page.reading, "target": rules.target, "items": items}
 
 
@@ -371,7 +241,7 @@ def check_translation(page, lang: str, rules: Rules, report: Report) -> None:
         sentences = [s for b in reading.blocks(section.markdown, first_line) for s in reading.sentences(b)]
         for s in sentences:
             if _needs_source(s):
-                report.warning(section.path, s.line, f'"{_short(s.text)}" gives a number but has no source. Add '
+                report.warning(section.path, s.line, f'"{short(s.text)}" gives a number but has no source. Add '
                                "[@key] at the end of the sentence or of its paragraph.", code="plain.uncited")
             if s.words > LONG_SENTENCE:
                 report.warning(section.path, s.line, f"this sentence has {s.words} words. Split it into sentences "

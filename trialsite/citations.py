@@ -45,14 +45,28 @@ def parse_group(inner: str) -> list[str] | None:
     return list(dict.fromkeys(part.strip()[1:] for part in inner.split(";")))
 
 
+# "[@ctis." with no "]" on its line; "[ctis]", "[ctis, paper]" or "[ctis\n]" without the @.
+UNCLOSED_RE = re.compile(r"\[@[^\]\n]*$")
+NO_AT_RE = re.compile(rf"(?<![\]!\\])\[\s*({KEY}(?:\s*[,;]\s*@?{KEY})*)\s*\](?![(\[:])")
+
+
 def check_citations(text: str, sources: dict, path: str, first_line: int, report: Report) -> None:
-    """Report malformed citations and unknown source keys, each at its own line."""
+    """Report malformed citations and unknown source keys, each at its own line; a source's
+    name in brackets without its @ is a warning."""
     in_fence = False
+    prose = []  # lines outside code blocks, blank inside them: the @-less check may span lines
     for offset, line_text in enumerate(text.split("\n")):
         if FENCE_RE.match(line_text):
             in_fence = not in_fence
+        prose.append("" if in_fence else line_text)
         if in_fence:
             continue
+        unclosed = UNCLOSED_RE.search(line_text)
+        if unclosed:
+            shown = unclosed.group(0).strip()[:40]
+            key = re.match(rf"\[@\s*({KEY})?", shown).group(1) or "key"
+            report.error(path, first_line + offset, f'the citation "{shown}" is not closed. End it with "]" on the same '
+                         f'line, like [@{key.rstrip(".:")}].', code="cite.syntax")
         for match in CITATION_RE.finditer(line_text):
             line = first_line + offset
             keys = parse_group(match.group(1))
@@ -67,6 +81,14 @@ def check_citations(text: str, sources: dict, path: str, first_line: int, report
                     hint = did_you_mean(key, sources)
                     report.error(path, line, f'the source "{key}" is not in this trial\'s sources: list in trial.yaml.'
                                  f"{hint} Add it under sources:, or use one of: {known}.", code="cite.unknown")
+    joined = "\n".join(prose)
+    for match in NO_AT_RE.finditer(joined):
+        keys = [k.strip().lstrip("@") for k in re.split(r"[,;]", match.group(1))]
+        if all(k in sources for k in keys):
+            meant = "; ".join(f"@{k}" for k in keys)
+            report.warning(path, first_line + joined.count("\n", 0, match.start()), f'"{" ".join(match.group(0).split())}" '
+                           f"shows on the page as it is written. Did you mean [{meant}]? A citation needs @ before "
+                           "each source's name.", code="cite.no-at")
 
 
 class _MarkCitations(InlineProcessor):

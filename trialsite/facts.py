@@ -14,8 +14,11 @@ from jinja2 import nodes
 from jinja2.sandbox import SandboxedEnvironment
 
 from .diagnostics import Report, did_you_mean
+from .wording import Wording
 
 BLOCK_RE = re.compile(r"\{%")
+# "{{ trial.x" with no "}}" before the line ends (or before the next "{{").
+UNCLOSED_RE = re.compile(r"\{\{(?:(?!\}\}|\{\{)[^\n])*(?=\n|$|\{\{)")
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]])")
 EXAMPLE = "{{ trial.enrollment.count }}"
 
@@ -77,6 +80,8 @@ def lookup(facts: dict, parts: list) -> tuple[object, str | None]:
                 return None, (f"{here} has {len(value)} item{'s' if len(value) != 1 else ''}, numbered from 0, "
                               f"so [{part}] does not exist.")
             value = value[part]
+        elif isinstance(value, Wording) and part in ("official", "plain"):
+            value = value.official if part == "official" else str(value)
         elif isinstance(value, list):
             return None, f"{here} is a list: pick one item by number, like {here}[0]."
         else:
@@ -121,6 +126,11 @@ def render_facts(text: str, facts: dict, path: str, first_line: int, report: Rep
     if "{" not in text:
         return text
     errors_before = len(report.of("error"))
+    for match in UNCLOSED_RE.finditer(text):
+        line = first_line + text.count("\n", 0, match.start())
+        shown = " ".join(match.group(0).split())[:40]
+        report.error(path, line, f'the fact "{shown}" is not closed. End it with "}}}}" on the same line, like '
+                     f"{EXAMPLE}.", code="facts.syntax")
     for match in BLOCK_RE.finditer(text):
         line = first_line + text.count("\n", 0, match.start())
         report.error(path, line, "{% ... %} is not allowed in a section. To show a fact from trial.yaml, write "

@@ -3,14 +3,17 @@
 The word becomes <dfn> (with <abbr> for abbreviations) inside a button that opens a popover
 holding the definition and a link to the word list. Popovers need no script and work by
 touch, keyboard and mouse; a browser without them shows the definition inline instead.
-Matching follows CONTENT.md: whole words, any case, except entries with stands_for, which
-match exactly as written; never inside links, headings, code or citation marks.
+Matching follows CONTENT.md: whole words, any case, except abbreviations (entries with
+stands_for, and an entry's abbreviations:), which match exactly as written; never inside links,
+headings, code or citation marks. One entry is one idea: "maximum tolerated dose" and "MTD" are
+two forms of it, and the first use of each form is marked.
 """
 from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as etree
 
+from markdown.serializers import to_html_string
 from markdown.treeprocessors import Treeprocessor
 
 # Elements whose text is never marked: links and buttons cannot hold a button, headings and
@@ -83,10 +86,10 @@ def _word_char(char: str) -> bool:
 
 
 class Glossary:
-    """Finds glossary words (terms and aliases) in plain text."""
+    """Finds glossary words (every form of every entry) in plain text."""
 
     def __init__(self, terms) -> None:
-        self.exact: dict = {}  # entries with stands_for: as written
+        self.exact: dict = {}  # abbreviations: as written
         self.folded: dict = {}  # everything else: lower case
         for term in terms:
             for name in (term.term, *term.aliases):
@@ -94,6 +97,11 @@ class Glossary:
                     self.exact.setdefault(name, term)
                 else:
                     self.folded.setdefault(name.lower(), term)
+            for name in term.abbreviations:
+                self.exact.setdefault(name, term)
+        for term in terms:  # an abbreviation's long form, unless an entry of its own has it
+            if term.stands_for:
+                self.folded.setdefault(term.stands_for.lower(), term)
         self.phrases = Phrases(self.exact, self.folded)
 
     def find(self, text: str):
@@ -107,14 +115,19 @@ class Glossary:
     def knows(self, word: str) -> bool:
         return word in self.exact or word.lower() in self.folded
 
+    def is_abbreviation(self, word: str) -> bool:
+        return word in self.exact
 
-def term_elements(word: str, term, glossary_page: str, labels: dict) -> tuple[etree.Element, etree.Element]:
-    """The marked word and its definition box, as two sibling elements."""
+
+def term_elements(word: str, term, glossary_page: str, labels: dict,
+                  abbreviation: bool | None = None) -> tuple[etree.Element, etree.Element]:
+    """The marked word and its definition box, as two sibling elements. abbreviation: the word
+    is a short form (then it is read out with what it stands for)."""
     box_id = "gl-" + term.anchor.removeprefix("term-")
     dfn = etree.Element("dfn", {"class": "term"})
     button = etree.SubElement(dfn, "button", {"type": "button", "class": "term-button", "popovertarget": box_id})
-    if term.stands_for:
-        abbr = etree.SubElement(button, "abbr", {"title": term.stands_for})
+    if abbreviation if abbreviation is not None else bool(term.stands_for):
+        abbr = etree.SubElement(button, "abbr", {"title": term.stands_for or term.term})
         abbr.text = word
     else:
         button.text = word
@@ -122,7 +135,8 @@ def term_elements(word: str, term, glossary_page: str, labels: dict) -> tuple[et
     box = etree.Element("span", {"class": "term-def", "id": box_id, "popover": "auto", "data-pagefind-ignore": "all"})
     name = etree.SubElement(box, "strong")
     name.text = term.term
-    name.tail = f" ({term.stands_for}): {term.definition} " if term.stands_for else f": {term.definition} "
+    short = term.stands_for or ", ".join(term.abbreviations)
+    name.tail = f" ({short}): {term.definition} " if short else f": {term.definition} "
     more = etree.SubElement(box, "a", {"href": f"{glossary_page}#{term.anchor}"})
     more.text = labels["more"]
     close = etree.SubElement(box, "button", {"type": "button", "class": "term-close", "popovertarget": box_id,
@@ -158,19 +172,33 @@ class MarkTerms(Treeprocessor):
 
     def _split(self, text: str) -> tuple[str, list]:
         """The text before the first new glossary word, and the elements that replace the rest."""
-        seen = self.converter.terms_used
+        converter = self.converter
         new: list = []
         lead, last = text, 0
-        for start, end, term in self.converter.glossary.find(text):
-            if term.term in seen:
+        for start, end, term in converter.glossary.find(text):
+            word = text[start:end]
+            abbreviation = converter.glossary.is_abbreviation(word)
+            form = (term.term, abbreviation)  # "MTD" and "maximum tolerated dose": each marked once
+            if form in converter.forms_marked:
                 continue
-            seen[term.term] = None
+            converter.forms_marked.add(form)
+            converter.terms_used[term.term] = None
             if new:
                 new[-1].tail = text[last:start]
             else:
                 lead = text[:start]
-            new.extend(term_elements(text[start:end], term, self.converter.glossary_page, self.converter.labels))
+            new.extend(term_elements(word, term, converter.glossary_page, converter.labels, abbreviation))
             last = end
         if new:
             new[-1].tail = text[last:]
         return lead, new
+
+
+def mark_text(text: str, converter) -> str:
+    """Plain text (a fact from trial.yaml) as HTML, with glossary words marked as in the
+    sections: the first use of each form on the page."""
+    root = etree.Element("span")
+    root.text = text
+    MarkTerms(converter.md, converter).run(root)
+    html = to_html_string(root)
+    return html[len("<span>"):-len("</span>")]

@@ -8,6 +8,7 @@ texts to every catalog (see the README).
 """
 from __future__ import annotations
 
+import datetime
 import io
 from functools import lru_cache
 from pathlib import Path
@@ -63,6 +64,22 @@ def long_date(value, lang: str) -> str:
     return format_date(value, "d MMMM y" if lang.startswith("en") else "long", locale=_locale(lang))
 
 
+@lru_cache(maxsize=4096)
+def partial_date(value, lang: str) -> str:
+    """A date as registries write it, in words: "2024" stays, "2024-03" -> "March 2024",
+    "2024-03-05" -> "5 March 2024" (each in the reader's language). Anything else as it is."""
+    text = str(value)
+    try:
+        if len(text) == 7:
+            month = datetime.date.fromisoformat(text + "-01")
+            return format_date(month, "LLLL y", locale=_locale(lang))
+        if len(text) == 10:
+            return long_date(datetime.date.fromisoformat(text), lang)
+    except ValueError:
+        pass
+    return text
+
+
 def number(value, lang: str) -> str:
     return format_decimal(value, locale=_locale(lang)) if isinstance(value, (int, float)) else str(value)
 
@@ -95,8 +112,9 @@ def extract():
             for text in value:
                 if text[:1].isalpha() and len(text) > 1:
                     catalog.add(text, locations=[("trialsite/words.py", 0)])
-    for text in [*words.STUDY_TYPE.values(), *words.SEXES.values(), "Interventional", "Observational", "source",
-                 "More in the word list", "Close", "Table"]:
+    for text in [*words.STUDY_TYPE.values(), *words.SEXES.values(), *words.ROUTES.values(), *words.ROLES.values(),
+                 *words.CONTACT_ROLES.values(), "Interventional", "Observational", "source",
+                 "More in the word list", "Close", "Table", "Official term:"]:
         catalog.add(text, locations=[("trialsite/words.py", 0)])
     return catalog
 

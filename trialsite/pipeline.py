@@ -16,7 +16,9 @@ from pathlib import Path
 from . import search
 from .cache import Damaged, DiskCache, shared_key
 from .linkcheck import check_links
-from .checks import load_rules
+from .glossary import Glossary
+from .plainwords import load_rules
+from .textchecks import check_shared_texts
 from .diagnostics import Report
 from .freshness import check_freshness
 from .load import check_theme, load_shared, trial_folders
@@ -94,10 +96,14 @@ def load_shared_inputs(content: Path, templates: Path | None, report: Report, ke
     if info is not None and base_url:  # a publishing pipeline knows the address; site.yaml need not
         info = dataclasses.replace(info, base_url=base_url.rstrip("/") + "/")
     rules = load_rules(content, info.reading_grade_target if info else 8.0, report)
+    before = len(report.items)
+    if not report.has_errors:
+        check_shared_texts(raw.site, info, raw.glossary, terms, Glossary(terms), rules, report)
+    notes = tuple(report.items[before:])  # shown in the preview's panel too, on every trial page
     key = shared_key(content, templates, DEFAULT_THEME) + (":preview" if preview else "") + \
         (f":base={base_url}" if base_url else "") if keyed else ""
     return Shared(content, templates, info, terms, raw.glossary.path if raw.glossary else None, key, preview,
-                  rules)
+                  rules, notes)
 
 
 def collect(shared: Shared, trials, report: Report) -> tuple[Site, list[TrialPage]]:

@@ -12,8 +12,9 @@ from pathlib import Path
 import jinja2
 import markupsafe
 
-from . import __version__, i18n, sharing, words
+from . import __version__, i18n, keyfacts, sharing, words
 from .diagnostics import Report
+from .glossary import Glossary
 from .load import display_path
 from .resolve import TrialPage
 from .validate import Site
@@ -62,7 +63,8 @@ def environment(templates: Path | None, lang: str = "en") -> jinja2.Environment:
                              auto_reload=False)  # one environment per build: no need to stat templates per page
     env.install_gettext_translations(i18n.translations(lang), newstyle=True)
     env.filters.update(long_date=lambda value: i18n.long_date(value, lang), as_list=as_list, capfirst=capfirst,
-                       number=lambda value: i18n.number(value, lang))
+                       number=lambda value: i18n.number(value, lang),
+                       partial_date=lambda value: i18n.partial_date(value, lang))
     env.globals.update(words=words, version=__version__, slug=sharing.slug, language_name=i18n.language_name)
     return env
 
@@ -166,8 +168,14 @@ class Renderer:
         path = f"trials/{page.trial.slug}/index.html"
         info = self.site.info
         url = info.base_url + self.prefix + path.removesuffix("index.html") if info.base_url else None
-        return self.prefix + path, self.page("trial.html", path, page=page, trial=page.trial.facts, t=page.trial,
-                                             findings=findings, jsonld=sharing.trial_jsonld(page, info, url, words))
+        label = i18n.translations(self.lang).gettext("Official term:")
+        cites = page.key_facts.cites if page.key_facts else {}
+        return self.prefix + path, self.page(
+            "trial.html", path, page=page, trial=page.trial.facts, t=page.trial, findings=findings,
+            jsonld=sharing.trial_jsonld(page, info, url, words),
+            said=lambda value: keyfacts.said(value, self.lang, page.key_facts),
+            official=lambda value: keyfacts.official(value, self.lang, label),
+            cite=lambda group: markupsafe.Markup(cites.get(group, "")))
 
     def render_site(self, pages: list[TrialPage]):
         """Every page except the trial pages: home, glossary, 404 and the theme's files, as
@@ -182,6 +190,9 @@ class Renderer:
                 yield self.prefix + path, data
 
         groups = sharing.conditions(pages)
+        words_known = Glossary(terms)
+        for group in groups:  # each illness's page opens with "What is ...?" when the word list has it
+            group["term"] = words_known.exact.get(group["name"]) or words_known.folded.get(group["name"].lower())
         card = self._card_maker()
         for shown, pager in paginate(pages, ""):
             yield from put(pager["path"], self.page("index.html", pager["path"], pages=shown, pager=pager,

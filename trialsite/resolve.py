@@ -15,11 +15,12 @@ import markdown
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 
-from . import i18n, links, rewrite, sanitize
+from . import i18n, links, rewrite, sanitize, wording
 from .glossary import Glossary, MarkTerms
 from .citations import CITATION_RE, CitationExtension, PageCitations, check_citations
 from .diagnostics import Report
 from .facts import render_facts
+from .keyfacts import KeyFacts, resolve_key_facts
 from .validate import Source, Trial
 
 
@@ -57,6 +58,7 @@ class TrialPage:
     links: tuple = field(default=(), compare=False)
     external_links: tuple = field(default=(), compare=False)
     others: tuple = ()  # ((lang, light TrialPage), ...): the same trial in the site's other languages
+    key_facts: KeyFacts | None = None  # the Key facts box's marked words and citations (keyfacts.py)
 
 
 class _SectionHeadings(Treeprocessor):
@@ -131,7 +133,8 @@ class Converter:
         self.prefix = ""
         self.terms: tuple = ()
         self.glossary = Glossary(())
-        self.terms_used: dict = {}  # glossary words already marked on this page (first use only)
+        self.terms_used: dict = {}  # glossary entries marked on this page, in order of first use
+        self.forms_marked: set = set()  # (entry, abbreviation or not): each form is marked once a page
         self.labels = {"more": "More in the word list", "close": "Close", "table": "Table"}
         self.use_glossary(terms)
         self.md = markdown.Markdown(extensions=[self.citations, "tables", "sane_lists"], output_format="html")
@@ -152,7 +155,7 @@ class Converter:
         self.labels = {"more": gettext("More in the word list"), "close": gettext("Close"), "table": gettext("Table")}
 
     def begin_page(self) -> None:
-        self.terms_used = {}
+        self.terms_used, self.forms_marked = {}, set()
 
     def convert(self, text: str, page: PageCitations, prefix: str) -> str:
         self.citations.page = page
@@ -197,6 +200,7 @@ def resolve_trial(trial: Trial, report: Report, converter: Converter, preview: b
     page = PageCitations(trial.sources)
     converter.begin_page()
     rewrite.check_values(trial.facts, trial.yaml, report, preview)
+    rewrite.check_wordings(wording.all_in(trial.facts), trial.path, report, preview)
     summary_source = trial.facts.get("summary") if isinstance(trial.facts.get("summary"), str) else ""
     if links.too_slow(summary_source, trial.path, trial.yaml.line("summary"), report):
         summary_source = ""
@@ -205,6 +209,7 @@ def resolve_trial(trial: Trial, report: Report, converter: Converter, preview: b
     summary = converter.convert(summary_source, page, "summary")
     found = links.written(summary, summary_source, trial.path, trial.yaml.line("summary"))
     summary = re.sub(r"^<p>(.*)</p>$", r"\1", summary, flags=re.S)
+    key_facts = resolve_key_facts(trial, page, converter, report)
     sections = []
     for section in trial.sections:
         body = section.body
@@ -236,4 +241,4 @@ def resolve_trial(trial: Trial, report: Report, converter: Converter, preview: b
     external += tuple((str(r["url"]), trial.path, trial.yaml.line("registrations", i, "url"))
                       for i, r in enumerate(registrations) if isinstance(r, dict) and r.get("url"))
     return TrialPage(trial, summary, summary_text, tuple(sections), cited, uncited, tuple(converter.terms_used),
-                     links=internal, external_links=external)
+                     links=internal, external_links=external, key_facts=key_facts)

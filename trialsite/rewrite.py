@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from .diagnostics import Report
+from .diagnostics import Report, dotted
 
 OPEN_RE = re.compile(r"^\s*:::\s*to rewrite\b(.*)$", re.I)
 CLOSE_RE = re.compile(r"^\s*:::\s*$")
@@ -87,3 +87,19 @@ def highlight(html: str) -> str:
     """Mark the quotation made by for_preview, so the stylesheet can make it stand out."""
     return html.replace(f"<blockquote>\n<p><strong>{LABEL}</strong>",
                         f'<blockquote class="to-rewrite">\n<p><strong>{LABEL}</strong>')
+
+
+def check_wordings(wordings, path: str, report: Report, preview: bool) -> None:
+    """Facts whose plain words still say TO REWRITE (import writes that next to the official words)."""
+    for w in wordings:
+        if not w.rewrite:
+            continue
+        where = dotted(w.path)
+        if preview:
+            report.warning(path, w.line, f"{where}: the plain words still say TO REWRITE, so the official words "
+                           "show for now. The build will stop until you write plain words.", code="rewrite.marker")
+        else:
+            report.error(path, w.line, f'{where}: plain: still says TO REWRITE. Write the words a patient would use '
+                         f'(the official words "{w.official}" stay next to them), or delete the plain: line to show '
+                         "the official words.", code="rewrite.marker")
+

@@ -19,7 +19,10 @@ SCHEMA_STATUS = {
 
 
 def slug(text: str) -> str:
-    """"Sjögren's disease" -> "sjogrens-disease": ASCII letters, digits and hyphens."""
+    """"Sjögren's disease" -> "sjogrens-disease": ASCII letters, digits and hyphens. A translated
+    fact (wording.py) keeps the address of its default-language words, so every language's page
+    about one illness has the same address and the language switcher finds it."""
+    text = getattr(text, "default", text)
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.replace("'", "").replace("’", "")).strip("-") or "condition"
 

@@ -18,11 +18,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .cache import FileHashes, trial_key
-from . import reading
+from . import reading, wording
 from .checks import Rules, check_page, check_translation, highlight_uncited, preview_findings
 from .diagnostics import INFO, Diagnostic, Report
 from .load import YamlFile, load_trial
 from .render import Renderer, glossary_in
+from .textchecks import check_fingerprint, check_translated_facts
 from .resolve import Converter, TrialPage, resolve_trial
 from .validate import SiteInfo, Term, Trial, assemble, source_hash, validate_trial
 
@@ -44,6 +45,7 @@ class Shared:
     key: str  # cache.shared_key of all of the above
     preview: bool = False  # serve: show text marked "to rewrite" instead of refusing it (rewrite.py)
     rules: Rules | None = None  # plain-language checks: target grade and hard words (checks.py)
+    notes: tuple = ()  # findings about site.yaml and glossary.yaml's texts: the preview's panel lists them too
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +80,8 @@ def light(page: TrialPage, rendered: bool = True) -> TrialPage:
     trial = dataclasses.replace(page.trial, facts=facts, sources={}, sections=(),
                                 yaml=YamlFile(page.trial.yaml.path, None, {}))
     reading = dataclasses.replace(page.reading, sections=(), uncited=()) if rendered and page.reading else page.reading
-    return dataclasses.replace(page, trial=trial, sections=(), sources=(), uncited=(), summary_html="", reading=reading)
+    return dataclasses.replace(page, trial=trial, sections=(), sources=(), uncited=(), summary_html="", reading=reading,
+                               key_facts=None)
 
 
 def shared_strings(page: TrialPage | None) -> TrialPage | None:
@@ -97,7 +100,7 @@ def _interned(value):
         return {sys.intern(k) if isinstance(k, str) else k: _interned(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_interned(v) for v in value]
-    if isinstance(value, str) and len(value) <= 40:  # names and words that many trials share
+    if type(value) is str and len(value) <= 40:  # names and words that many trials share (not Wordings: str only)
         return sys.intern(value)
     return value
 
@@ -107,8 +110,8 @@ def process_trial(folder: Path, shared: Shared, render: bool = True, read: dict 
     read: bytes of its files read already, by path (load.read_text)."""
     report = Report()
     raw = load_trial(folder, shared.content, report, read)
-    trial = validate_trial(raw, report) if raw else None
     languages = shared.info.languages if shared.info else ("en",)
+    trial = validate_trial(raw, report, languages[0]) if raw else None
     pages = {}
     for lang in languages:  # the default language first: the others may fall back to it
         view = trial if lang == languages[0] or trial is None else translated(trial, lang, languages, report)
@@ -133,7 +136,7 @@ def process_trial(folder: Path, shared: Shared, render: bool = True, read: dict 
         for lang, page in pages.items():
             findings = None
             if shared.preview and shared.rules and lang == languages[0]:  # the preview's own panel of checks
-                findings = preview_findings(page, report, shared.rules)
+                findings = preview_findings(page, report, shared.rules, shared.notes)
             shown = highlight_uncited(page) if findings else page
             files.append(Renderer(site, shared.templates, report, lang).render_trial(shown, findings))
     main = pages.get(languages[0])
@@ -149,7 +152,10 @@ def translated(trial: Trial, lang: str, languages: tuple, report: Report) -> Tri
     where there are some, the default language's where not (the page says so)."""
     own = (trial.facts.get("translations") or {}).get(lang) if isinstance(trial.facts.get("translations"), dict) else None
     own = own if isinstance(own, dict) else {}  # another shape is a schema error already: do not crash on it
-    facts = {**trial.facts, **{k: v for k, v in own.items() if k in ("title", "summary") and isinstance(v, str)}}
+    facts = {**wording.in_language(trial.facts, lang, languages[0]),
+             **{k: v for k, v in own.items() if k in ("title", "summary") and isinstance(v, str)}}
+    check_translated_facts(facts, lang, trial.path, report)
+    check_fingerprint(trial, lang, report)
     sections = []
     for section in trial.sections:
         translation = trial.translations.get(lang, {}).get(section.id)

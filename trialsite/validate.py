@@ -16,8 +16,8 @@ from pathlib import Path
 
 import fastjsonschema
 
-from . import i18n
-from .diagnostics import Report, did_you_mean
+from . import i18n, wording
+from .diagnostics import Report, did_you_mean, dotted
 from .load import RawContent, SectionFile, TrialFolder, YamlFile
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schema"
@@ -79,6 +79,7 @@ class Section:
     body_line: int
     lang: str | None = None  # None: the site's default language
     source_hash: str | None = None  # translations: source_hash() of the text it was made from
+    title_line: int = 0  # where the title is written, in the front matter
 
 
 def source_hash(text: str) -> str:
@@ -115,6 +116,12 @@ class Term:
     aliases: tuple[str, ...]
     line: int
     translations: tuple = ()  # ((lang, Term), ...): the word in other languages
+    abbreviations: tuple[str, ...] = ()  # short forms of the same idea ("MTD"), matched as written
+
+    @property
+    def forms(self) -> tuple[str, ...]:
+        """Every other way the idea is written: aliases, abbreviations, what an abbreviation stands for."""
+        return (*self.aliases, *self.abbreviations, *([self.stands_for] if self.stands_for else []))
 
     @property
     def anchor(self) -> str:
@@ -172,14 +179,6 @@ EXAMPLES = {
     "publisher": "publisher:\n      name: ...", "description": "description: ...", "count": "count: 92", "kind": "kind: planned",
     "url": "url: https://...", "measure": "measure: ...", "registry": "registry: ClinicalTrials.gov", "id": "id: NCT00000000",
 }
-
-
-def dotted(path) -> str:
-    """("conditions", 0, "name") -> "conditions[0].name"."""
-    text = ""
-    for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
 
 
 def shown_value(value) -> str:
@@ -349,24 +348,40 @@ def _glossary(doc: YamlFile, report: Report) -> tuple[Term, ...]:
         return ()
     terms = []
     seen: dict[str, str] = {}
+    meanings: dict[str, str] = {}  # definition, in a standard form -> the first entry with it
     for word, entry in doc.data.items():
-        other = tuple((lang, Term(t["term"], t["definition"], t.get("stands_for"), tuple(t.get("aliases") or ()),
-                                  doc.line(word, "translations", lang)))
+        other = tuple((lang, _term(t["term"], t, doc.line(word, "translations", lang)))
                       for lang, t in sorted((entry.get("translations") or {}).items()))
-        term = Term(word, entry["definition"], entry.get("stands_for"), tuple(entry.get("aliases") or ()), doc.line(word),
-                    other)
-        for form in (word, *term.aliases):
-            key = form if term.stands_for else form.casefold()
+        term = dataclasses.replace(_term(word, entry, doc.line(word)), translations=other)
+        exact = bool(term.stands_for)
+        for form, as_written in [(word, exact), *((a, exact) for a in term.aliases),
+                                 *((a, True) for a in term.abbreviations)]:
+            key = form if as_written else form.casefold()
             if key in seen and seen[key] != word:
                 report.warning(doc.path, doc.line(word), f'"{form}" is listed under both "{seen[key]}" and "{word}". '
                                "Keep it in one entry only.", code="glossary.duplicate")
             seen.setdefault(key, word)
+        meaning = " ".join(term.definition.casefold().split()).rstrip(".")
+        if meaning in meanings:
+            first = meanings[meaning]
+            form = "abbreviations" if term.stands_for or doc.data[first].get("stands_for") else "aliases"
+            report.warning(doc.path, doc.line(word), f'"{word}" has the same definition as "{first}" (line '
+                           f'{doc.line(first)}). One entry per idea: if they mean the same, keep one entry and list the '
+                           f'other word under its {form}: (for example {form}: [{word if form == "aliases" or term.stands_for else first}]); '
+                           "if they differ, say how in each definition.", code="glossary.same-definition")
+        meanings.setdefault(meaning, word)
         terms.append(term)
     return tuple(sorted(terms, key=lambda t: (t.term.casefold(), t.term)))
 
 
-def validate_trial(folder: TrialFolder, report: Report) -> Trial | None:
-    """One trial, checked against schema/trial.schema.json, with its sections."""
+def _term(word: str, entry: dict, line: int) -> Term:
+    return Term(word, entry["definition"], entry.get("stands_for"), tuple(entry.get("aliases") or ()), line,
+                abbreviations=tuple(entry.get("abbreviations") or ()))
+
+
+def validate_trial(folder: TrialFolder, report: Report, language: str = "en") -> Trial | None:
+    """One trial, checked against schema/trial.schema.json, with its sections. Its wordings
+    (wording.py) become Wordings, in the site's default language."""
     doc = folder.trial
     if not isinstance(doc.data, dict):
         report.error(doc.path, 1, "trial.yaml must be a group of keys (title:, summary:, ...). "
@@ -383,6 +398,7 @@ def validate_trial(folder: TrialFolder, report: Report) -> Trial | None:
     # A trial with errors is still returned, so its sections get checked in the same run;
     # nothing is rendered while the report has errors.
     facts["phase"] = str(facts.get("phase"))
+    facts = wording.normalize(facts, doc, language)
     sources = {str(key): Source(str(key), s.get("title", ""), s.get("publisher"), s.get("url", ""),
                                 _date(s.get("accessed"), doc, (), Report()), doc.line("sources", key))
                for key, s in raw_sources.items() if isinstance(s, dict)}
@@ -463,4 +479,5 @@ def _section(file: SectionFile, report: Report) -> Section | None:
         report.error(file.path, file.body_line - 1, "this section has a title but no text. Write the section below the "
                      "second ---, or delete the file.", code="section.empty")
         return None
-    return Section(section_id(file.name), meta["title"].strip(), file.path, file.body, file.body_line)
+    return Section(section_id(file.name), meta["title"].strip(), file.path, file.body, file.body_line,
+                   title_line=file.meta.line("title"))

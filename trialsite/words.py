@@ -4,15 +4,19 @@ Data only, so templates (and later translations) can use it; nothing here is com
 """
 from __future__ import annotations
 
-# status -> (short label, icon, one plain sentence). The icon is decoration: the words carry the meaning.
+# status -> (short label, icon, one plain sentence). The icon is decoration: the words carry the
+# meaning. No label may read as "the medicine is approved": "authorised" means the trial may start.
 STATUS = {
-    "not yet recruiting": ("Not open yet", "◔", "The trial has not started to look for people yet."),
-    "recruiting": ("Open", "●", "The trial is looking for people to take part now."),
-    "enrolling by invitation": ("By invitation only", "✉", "Only people asked by the study team can join."),
-    "active not recruiting": ("Running, not taking new people", "◑",
+    "not yet recruiting": ("Not looking for people yet", "◔",
+                           "The trial has not started to look for people. It plans to soon."),
+    "recruiting": ("Looking for people", "●", "The trial is looking for people to take part now."),
+    "enrolling by invitation": ("By invitation only", "✉", "Only people the study team asks can join."),
+    "active not recruiting": ("Going on, not taking new people", "◑",
                               "The trial is going on, but it is not taking new people."),
-    "authorised": ("Approved", "✓", "A medicines regulator has allowed the trial to go ahead."),
-    "authorized": ("Approved", "✓", "A medicines regulator has allowed the trial to go ahead."),
+    "authorised": ("Allowed to start", "▷", "A regulator has allowed the trial to start. "
+                   "This does not mean the treatment works or is approved."),
+    "authorized": ("Allowed to start", "▷", "A regulator has allowed the trial to start. "
+                   "This does not mean the treatment works or is approved."),
     "suspended": ("Paused", "❚❚", "The trial has stopped for now. It may start again."),
     "terminated": ("Stopped early", "■", "The trial ended before it was planned to end."),
     "completed": ("Finished", "✔", "The trial has ended as planned."),
@@ -36,3 +40,27 @@ STUDY_TYPE = {
 }
 
 SEXES = {"all": "People of any sex", "female": "Women only", "male": "Men only"}
+
+# How a treatment is given: the word doctors use (what editors write) -> plain words that follow
+# "How it is given:".
+ROUTES = {
+    "intravenous": "into a vein", "by mouth": "by mouth", "oral": "by mouth",
+    "subcutaneous": "as an injection under the skin", "intramuscular": "as an injection into a muscle",
+    "topical": "on the skin", "inhaled": "breathed in", "intrathecal": "into the fluid around the spine",
+}
+
+# A treatment's part in the trial: short values editors write -> a plain sentence.
+ROLES = {
+    "study treatment": "The treatment being tested",
+    "given with the study treatment": "Given together with the treatment being tested",
+    "comparison": "Given to compare with the treatment being tested",
+    "placebo": "A dummy treatment with no medicine in it, to compare with",
+    "usual care": "The usual care for the illness, to compare with",
+}
+
+# Contact roles as registries write them -> plain words.
+CONTACT_ROLES = {
+    "contact": "Contact", "backup contact": "Other contact", "principal investigator": "Doctor in charge of the study",
+    "sub-investigator": "Study doctor", "study chair": "Person who leads the study",
+    "study director": "Person in charge of the study",
+}
