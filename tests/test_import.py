@@ -120,7 +120,12 @@ def test_real_record_imports_validates_is_refused_then_builds_with_its_facts(tmp
 
     refused = run_build(project)
     assert refused.returncode == 1
-    assert f"content/trials/{slug}/trial.yaml:4: title still starts with TO REWRITE" in refused.stderr
+    title = next(n for n, line in enumerate((folder / "trial.yaml").read_text("utf-8").splitlines(), 1)
+                 if line.startswith("title:"))
+    assert f"content/trials/{slug}/trial.yaml:{title}: title still starts with TO REWRITE" in refused.stderr
+    first = next(n for n, line in enumerate((folder / "trial.yaml").read_text("utf-8").splitlines(), 1)
+                 if line.strip() == "plain: TO REWRITE")
+    assert f"content/trials/{slug}/trial.yaml:{first}:" in refused.stderr  # every wording still to write
     assert not (project / "site").exists()
 
     rewrite_everything(folder)
@@ -241,6 +246,10 @@ def test_re_import_updates_facts_reports_changes_and_never_touches_sections(tmp_
     assert after["sources"]["paper"]["url"] == "https://example.org/paper"
     assert after["sources"]["ctgov"]["accessed"] == "2026-12-01"
     assert after["status"] == "completed" and after["enrollment"] == {"count": 236, "kind": "actual"}
+    refused = run_build(project)  # the new condition's plain wording is still to write
+    assert refused.returncode == 1 and "conditions[4].name: plain: still says TO REWRITE" in refused.stderr
+    path.write_text(path.read_text(encoding="utf-8").replace("plain: TO REWRITE", "plain: solid tumours"),
+                    encoding="utf-8")
     built = run_build(project)
     assert built.returncode == 0, built.stderr
     assert "236 people" in page_of(project, "nct05288205").find(id="key-facts").get_text(" ", strip=True)

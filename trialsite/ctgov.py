@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 
+from .rewrite import VALUE_PREFIX
+
 STUDY_URL = "https://clinicaltrials.gov/study/{}"
-TO_REWRITE = "TO REWRITE"  # a wording's plain: before the editor writes it (the build refuses it)
 NCT_RE = re.compile(r"^NCT\d{8}$")
 REGISTRY = "ClinicalTrials.gov"
 SOURCE_KEY = "ctgov"
@@ -101,7 +102,7 @@ def _text(value) -> str | None:
 
 def wording(official: str) -> dict:
     """A free-text fact in the registry's words, with its plain wording still to write."""
-    return {"plain": TO_REWRITE, "official": official}
+    return {"plain": VALUE_PREFIX, "official": official}  # the build refuses it until rewritten
 
 
 def last_update(study: dict) -> str | None:

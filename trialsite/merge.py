@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import LiteralScalarString
 
-from . import ctgov
+from . import words
+from .rewrite import VALUE_PREFIX
+from .wording import LANGUAGE_KEY, OWN_KEYS
 from .yamledit import delete, insert, plain, replace
 
 # Facts that come from the record. Everything else in trial.yaml is the editor's.
@@ -61,8 +63,7 @@ ITEMS = {
                        frozenset({"facility", "city", "state", "country", "status"})),
     "contacts": Items(("name", "email", "phone"), frozenset({"name", "role", "phone", "email"}), first_of=True),
 }
-WORDING_KEY = re.compile(r"^(plain|official|[a-z]{2,3}(-[A-Za-z0-9]{2,8})*)$")
-FIXED_ROUTES = set(ctgov.ROUTES)  # a route written as one of these is the record's value, not a wording
+FIXED_ROUTES = set(words.ROUTES)  # a route written as one of these is a fixed value, not the editor's wording
 
 
 @dataclass
@@ -75,12 +76,12 @@ class Change:
 
 
 def is_wording_group(value) -> bool:
-    return isinstance(value, dict) and bool(value) and all(isinstance(k, str) and WORDING_KEY.match(k)
-                                                           for k in value)
+    return isinstance(value, dict) and bool(value) and all(
+        isinstance(k, str) and (k in OWN_KEYS or LANGUAGE_KEY.match(k)) for k in value)
 
 
 def is_placeholder(value) -> bool:
-    return isinstance(value, str) and value.strip().casefold() == "to rewrite"
+    return isinstance(value, str) and value.strip().upper() == VALUE_PREFIX
 
 
 def has_plain(value) -> bool:
