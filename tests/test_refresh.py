@@ -185,6 +185,10 @@ def test_a_mistyped_number_and_no_network(tmp_path, monkeypatch):
                                                     "is NCT followed by 8 digits, like NCT01234567: copy it from the "
                                                     "study's page on ClinicalTrials.gov."]
 
+    dated = run_build(project, "import", NCT, "--accessed", "2026-01-01")
+    assert dated.returncode == 2 and lines(dated) == ["--accessed is only for a saved file: a record fetched now is "
+                                                      "accessed today."]
+
     def no_dns(*args, **kwargs):
         raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
     monkeypatch.setattr(socket, "getaddrinfo", no_dns)
@@ -222,7 +226,7 @@ def test_refresh_of_named_trials_says_what_it_cannot_check(tmp_path, api):
 
 
 EDITED = {  # what an editor does to an imported trial.yaml, as text: old -> new
-    "# Facts from ClinicalTrials.gov": "# Our page about KRAS G12C.  Checked by Ana.\n\n# Facts from ClinicalTrials.gov",
+    "# Facts from": "# Our page about KRAS G12C.  Checked by Ana.\n\n# Facts from",
     "status: recruiting\n": "status: recruiting   # confirmed by the sponsor\n\n",
     "      plain: TO REWRITE\n      official: Non-small Cell Lung Cancer\n":
         "      plain: \"lung cancer\"   # the words our readers use\n      official: Non-small Cell Lung Cancer\n"

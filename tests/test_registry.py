@@ -89,7 +89,8 @@ OTHER = json.loads((FIXTURES / "nct03722472-phase1-completed-with-results.json")
 @pytest.mark.parametrize("answer, message", [
     (Answer(404, b'{"message": "not found"}'), f"has no study {NCT} (HTTP 404). Check the number"),
     (Answer(400, b"bad"), f"did not accept {NCT} as a study number (HTTP 400)"),
-    (Answer(500, b"<h1>error</h1>", {"Content-Type": "text/html"}), "had a problem of its own (HTTP 500) (tried 1 time)"),
+    (Answer(500, b"<h1>error</h1>", {"Content-Type": "text/html"}),
+     "had a problem of its own (HTTP 500) (tried 1 time)"),
     (Answer(403, b"no"), f"refused to send the record of {NCT} (HTTP 403 Forbidden)"),
     (Answer(200, b"<!DOCTYPE html><title>Maintenance</title>", {"Content-Type": "text/html"}),
      "sent a web page instead of the record"),

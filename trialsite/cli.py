@@ -235,17 +235,16 @@ def run_check(args) -> int:
     return 1 if failing else 0
 
 
-def client(args, report_to=sys.stderr):
+def client(args):
     """The registry client the options ask for, or None after saying why it cannot be made."""
     from . import registry
     from .refresh import publisher_url
-    defaults = {"timeout": registry.TIMEOUT, "retries": registry.RETRIES, "pause": registry.PAUSE}
-    options = {key: default if getattr(args, key) is None else getattr(args, key) for key, default in defaults.items()}
+    given = {"timeout": args.timeout, "retries": args.retries, "pause": args.pause}
     try:
         return registry.Client(args.api_url or registry.API_URL, agent=registry.user_agent(publisher_url(args.content)),
-                               **options)
+                               **{key: value for key, value in given.items() if value is not None})
     except registry.FetchError as exc:
-        print(exc, file=report_to)
+        print(exc, file=sys.stderr)
         return None
 
 
@@ -300,10 +299,9 @@ def run_refresh(args) -> int:
     registry = client(args)
     if registry is None:
         return 2
-    printer = Printer(sys.stdout)
     done = refresh(args.content, args.names, registry)
     for trial in done.trials:
-        folder = f"{args.content.as_posix().rstrip('/')}/trials/{trial.slug}"
+        folder = trial.folder
         if trial.state == CHANGED:
             print(f"{folder}: changed ({trial.detail}):" if trial.changes else
                   f"{folder}: changed ({trial.detail}), but no fact shown on the page changed.")
@@ -313,7 +311,8 @@ def run_refresh(args) -> int:
             print(f"{folder}: {trial.state}: {trial.detail}" if trial.state == FAILED else
                   f"{folder}: unchanged ({trial.detail}).")
         for d in trial.report.items:
-            print(f"  {d.format()}")
+            if d.format() != trial.detail:  # a failure's first error is its line already
+                print(f"  {d.format()}")
     summary = (f"Checked {Printer.plural(len(done.trials), 'trial')} against {registry.name}: "
                f"{done.count(CHANGED)} changed, {done.count(UNCHANGED)} unchanged, {done.count(FAILED)} failed.")
     if done.without_number:

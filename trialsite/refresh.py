@@ -26,7 +26,7 @@ UNCHANGED, CHANGED, FAILED = "unchanged", "changed", "failed"
 class Checked:
     """What refresh did with one trial."""
 
-    slug: str
+    folder: str  # the trial folder, as the editor types it
     state: str  # UNCHANGED, CHANGED or FAILED
     detail: str  # when the record last changed, or why it failed
     changes: list[str] = field(default_factory=list)
@@ -44,34 +44,31 @@ class Refreshed:
 
 
 def refresh(content: Path, slugs: list[str], client, today: datetime.date | None = None) -> Refreshed:
+    """The named trial folders (default: every one with a ClinicalTrials.gov number), checked."""
     day = (today or datetime.date.today()).isoformat()
     done = Refreshed()
-    named = bool(slugs)
-    folders = [content / "trials" / slug for slug in slugs] if named else trial_folders(content)
-    known = [f.name for f in trial_folders(content)] if named else []
-    stop = None  # once the registry cannot be reached, the other trials are not tried
+    folders = [content / "trials" / slug for slug in slugs] if slugs else trial_folders(content)
+    unreachable = False  # once the registry cannot be reached, the other trials are not tried
     for folder in folders:
-        if named and not (folder / "trial.yaml").is_file():
-            done.trials.append(Checked(folder.name, FAILED, f"there is no trial folder {display_path(folder)}."
+        shown = display_path(folder)
+        if slugs and not (folder / "trial.yaml").is_file():
+            known = [f.name for f in trial_folders(content)]
+            done.trials.append(Checked(shown, FAILED, f"there is no trial folder {shown}."
                                        + did_you_mean(folder.name, known)))
             continue
         nct, problem = _number(folder)
-        if nct is None and problem is None:
-            if named:
-                done.trials.append(Checked(folder.name, FAILED, "trial.yaml lists no ClinicalTrials.gov number "
-                                           "under registrations:, so there is nothing to check."))
-            else:
-                done.without_number += 1
+        if nct is None and problem is None and not slugs:
+            done.without_number += 1
             continue
-        if problem:
-            done.trials.append(Checked(folder.name, FAILED, problem))
-        elif stop:
-            done.trials.append(Checked(folder.name, FAILED, f"not checked: {stop}"))
+        if problem or nct is None:
+            one = Checked(shown, FAILED, problem or "trial.yaml lists no ClinicalTrials.gov number under "
+                          "registrations:, so there is nothing to check.")
+        elif unreachable:
+            one = Checked(shown, FAILED, "not checked: the registry could not be reached (see above).")
         else:
             one = _refresh_one(folder, nct, content, client, day)
-            done.trials.append(one)
-            if one.unreachable:
-                stop = "the registry could not be reached (see above)."
+            unreachable = one.unreachable
+        done.trials.append(one)
     return done
 
 
@@ -87,27 +84,28 @@ def _number(folder: Path) -> tuple[str | None, str | None]:
 
 
 def _refresh_one(folder: Path, nct: str, content: Path, client, day: str) -> Checked:
+    shown = display_path(folder)
     try:
         study = client.study(nct)
     except FetchError as exc:
-        return Checked(folder.name, FAILED, str(exc), unreachable=exc.unreachable)
+        return Checked(shown, FAILED, str(exc), unreachable=exc.unreachable)
     updated = ctgov.last_update(study)
     saved = load_saved_record(folder, nct)
     if saved is not None and updated is not None and ctgov.last_update(saved) == updated:
-        try:
+        try:  # nothing to merge: only the day of the check moves on
             record_checked(folder, day)
         except OSError as exc:
-            return Checked(folder.name, FAILED, f"could not write {REGISTRY_FOLDER}/ ({exc.strerror or exc}).")
-        return Checked(folder.name, UNCHANGED, f"the record has not changed since {updated}")
+            return Checked(shown, FAILED, f"could not write {REGISTRY_FOLDER}/ ({exc.strerror or exc}).")
+        return Checked(shown, UNCHANGED, f"the record has not changed since {updated}")
     report = Report()
     imported = import_study(study, content, folder.name, day, nct, report)
     if imported is None:
         first = next((d.format() for d in report.items if d.severity == ERROR), "could not update the trial.")
-        return Checked(folder.name, FAILED, first, report=report)
+        return Checked(shown, FAILED, first, report=report)
     when = f"the record was updated on {updated}" if updated else "the record has no date of its last update"
     if saved is None:
         when = f"first check against the registry; {when}"
-    return Checked(folder.name, CHANGED, when, imported.changes, report)
+    return Checked(shown, CHANGED, when, imported.changes, report)
 
 
 def publisher_url(content: Path) -> str | None:

@@ -194,8 +194,9 @@ class Client:
             return FetchError(f"nothing answers at {self.host} (connection refused): check the internet "
                               "connection and --api-url.", unreachable=True)
         if isinstance(reason, ssl.SSLError):
-            return FetchError(f"the secure connection to {self.host} failed ({getattr(reason, 'reason', None) or reason})"
-                              ". Check the computer's date and certificates.", unreachable=True)
+            why = getattr(reason, "reason", None) or reason
+            return FetchError(f"the secure connection to {self.host} failed ({why}). Check the computer's date and "
+                              "certificates.", unreachable=True)
         if isinstance(reason, (ConnectionError, http.client.HTTPException)):
             return _Later(f"{self.name} closed the connection before answering")
         text = getattr(reason, "strerror", None) or str(reason)

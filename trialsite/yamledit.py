@@ -20,7 +20,9 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 
-WIDTH = 1_000_000  # never wrap: one line per value keeps diffs of a refresh readable (and ruamel wraps with trailing spaces)
+# Never wrap: one line per value keeps the diff of a refresh readable (and ruamel leaves a space
+# at the end of each line it wraps).
+WIDTH = 1_000_000
 
 
 class Unreadable(ValueError):
