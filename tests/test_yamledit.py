@@ -60,9 +60,9 @@ def new_facts(**changes) -> dict:
 
 
 def merged(text: str, facts: dict) -> tuple[str, list[str]]:
-    doc = yamledit.load(text)
-    changes = Merger(doc).apply(facts)
-    return yamledit.rewrite(text, doc), [c.text for c in changes]
+    document = yamledit.Document(text)
+    changes = Merger(document.data).apply(facts)
+    return document.write(), [c.text for c in changes]
 
 
 def test_the_same_facts_change_nothing_at_all():
@@ -112,13 +112,13 @@ def test_removed_items_and_keys_keep_the_comments_around_them():
 def test_lines_ruamel_would_rewrap_are_kept_as_written():
     long = "official_title: A very long official title that an editor wrapped\n  over two lines by hand\n"
     original = long + "status: recruiting\nconditions:\n- name: asthma\n"
-    doc = yamledit.load(original)
-    doc["status"] = "completed"
-    text = yamledit.rewrite(original, doc)
-    assert text == original.replace("recruiting", "completed")
+    document = yamledit.Document(original)
+    document.data["status"] = "completed"
+    assert document.base != original  # ruamel alone would join the two lines
+    assert document.write() == original.replace("recruiting", "completed")
     # a folded line whose value changed is written again, in ruamel's way, on one line
-    doc["official_title"] = "Shorter"
-    assert yamledit.rewrite(original, doc).startswith("official_title: Shorter\nstatus: completed\n")
+    document.data["official_title"] = "Shorter"
+    assert document.write().startswith("official_title: Shorter\nstatus: completed\n")
 
 
 def test_indentation_follows_the_file():

@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import ctgov, yamledit
-from .diagnostics import Report
+from .diagnostics import ERROR, Report
 from .load import CHECKED_FILE, REGISTRY_FOLDER, SLUG_RE, display_path, parse_yaml, trial_folders
-from .merge import Merger, ordered, paths_of, plain
+from .merge import Merger, ordered, paths_of
 
 RECORD_LIMIT = 200_000_000  # bytes; the largest real records (results, 1000s of sites) are a few MB
 HEADER = ("# Facts from ClinicalTrials.gov record {nct}, imported with: python build.py import\n"
@@ -180,16 +180,16 @@ def import_study(study: dict, content: Path, slug: str | None, accessed: str, wh
         files["trial.yaml"] = HEADER.format(nct=nct) + yamledit.dump(ordered(new))
         changes = []
     else:
-        original, doc, newline, bom = existing
-        if nct not in registered(plain(doc)):
+        document, newline, bom = existing
+        if nct not in registered(document.before):
             report.error(display_path(trial_yaml), 0, f"this folder already holds another trial, not {nct}. "
                          "Choose another folder with --slug, or move that trial first.", code="import.other-trial")
             return None
-        found = Merger(doc).apply(new)
-        text = yamledit.rewrite(original, doc)
-        if text != original:
+        found = Merger(document.data).apply(new)
+        text = document.write() if document.changed() else document.text  # no new facts: not even written
+        if text != document.text:
             files["trial.yaml"] = bom + text.replace("\n", newline)
-        changes = _with_lines(found, doc, text, display_path(trial_yaml))
+        changes = _with_lines(found, document.data, text)
     sections = mapper.sections() if existing is None and not (folder / "sections").exists() else {}
     files.update({f"sections/{name}": body for name, body in sections.items()})
     try:
@@ -202,8 +202,8 @@ def import_study(study: dict, content: Path, slug: str | None, accessed: str, wh
 
 
 def _existing(path: Path, report: Report):
-    """(text, round-trip data, line ending, byte-order mark) of the current trial.yaml; None if
-    there is none; False (after reporting why) if it cannot be read."""
+    """(yamledit.Document, line ending, byte-order mark) of the current trial.yaml; None if there
+    is none; False (after reporting why) if it cannot be read."""
     if not path.exists():
         return None
     shown = display_path(path)
@@ -216,37 +216,34 @@ def _existing(path: Path, report: Report):
         return False
     newline, bom = "\r\n" if "\r\n" in text else "\n", "\ufeff" if raw.startswith(b"\xef\xbb\xbf") else ""
     text = text.replace("\r\n", "\n").replace("\r", "\n")  # written back as they were
-    problems = Report()
-    parsed = parse_yaml(text, shown, problems)  # the build's own plain messages, with lines
-    if parsed is None or problems.has_errors:
-        report.extend(d for d in problems.items if d.severity == "error")
-        report.error(shown, 0, "fix the mistakes above in the existing trial.yaml, then import again; "
-                     "nothing was changed.", code="import.existing")
-        return False
     try:
-        doc = yamledit.load(text)
+        document = yamledit.Document(text)
     except yamledit.Unreadable as exc:
-        report.error(shown, 0, f"could not read the existing trial.yaml ({exc}). Fix it, then import again.",
-                     code="import.existing")
+        problems = Report()
+        parse_yaml(text, shown, problems)  # the build's own plain messages, with lines
+        report.extend(d for d in problems.items if d.severity == ERROR)
+        report.error(shown, 0, f"{'fix the mistakes above in' if problems.has_errors else f'could not read ({exc})'} "
+                     "the existing trial.yaml, then import again; nothing was changed.", code="import.existing")
         return False
-    if not isinstance(doc, dict):
+    if yamledit.has_aliases(document.data):  # a few lines of & and * can stand for billions of values
+        report.error(shown, 0, "the existing trial.yaml repeats parts of itself with YAML aliases (& and *). "
+                     "Write the values out in full, then import again; nothing was changed.", code="import.existing")
+        return False
+    if not isinstance(document.data, dict):
         report.error(shown, 1, "trial.yaml must be a group of keys (title:, summary:, ...). Fix it, then import "
                      "again.", code="import.existing")
         return False
-    return text, doc, newline, bom
+    return document, newline, bom
 
 
-def _with_lines(changes, doc, text: str, shown: str) -> list[str]:
+def _with_lines(changes, doc, text: str) -> list[str]:
     """The change lines, those about a plain wording to check with its line in the new file."""
     paths = paths_of(doc, [c.node for c in changes if c.node is not None])
-    lines = parse_yaml(text, shown, Report())
+    lines = yamledit.lines_of(text, [path + ("plain",) for path in paths.values()])
     out = []
     for change in changes:
-        path = paths.get(id(change.node)) if change.node is not None else None
-        if path is not None and lines is not None:
-            out.append(f"{change.text} (check your plain wording at line {lines.line(*path, 'plain')})")
-        else:
-            out.append(change.text)
+        line = lines.get(paths[id(change.node)] + ("plain",)) if id(change.node) in paths else None
+        out.append(f"{change.text} (check your plain wording at line {line})" if line else change.text)
     return out
 
 
@@ -269,7 +266,7 @@ def write_files(folder: Path, files: dict[str, str]) -> None:
             except OSError:
                 pass
             for parent in reversed([path.parent, *path.parent.parents]):
-                if parent.is_relative_to(folder.parent) and not parent.exists():
+                if not parent.exists():
                     parent.mkdir()
                     made.append(parent)
             temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")

@@ -4,7 +4,8 @@ The record owns its facts (RECORD_KEYS) and, in a wording, the `official` text. 
 everything else and it is never overwritten or dropped: title, summary, their own keys, a plain
 wording (`plain:` and language keys, or a wording written as plain text), an abbr on a
 condition, a note on a place. Works in place on ruamel's data (yamledit.py), so every comment
-and every unchanged line stays as it was. Re-import rule: /work/notes/plain-facts-spec.md.
+and every unchanged line stays as it was. Wordings are compared by their official words; an
+editor's plain wording is kept even when the official words change, and the report says where.
 """
 from __future__ import annotations
 
@@ -48,14 +49,13 @@ class Items:
     def key(self, item) -> tuple | None:
         if not isinstance(item, dict):
             return None
-        words = tuple(_norm(official_text(item.get(k)) if k in self.wordings else plain(item.get(k)))
+        texts = tuple(_norm(official_text(item.get(k)) if k in self.wordings else plain(item.get(k)))
                       for k in self.same)
-        return next(((k, w) for k, w in zip(self.same, words) if w), ()) if self.first_of else words
+        return next(((k, t) for k, t in zip(self.same, texts) if t), ()) if self.first_of else texts
 
 
-NAMED = Items(("name",), frozenset(), frozenset({"name"}), True)
 ITEMS = {
-    "conditions": NAMED,
+    "conditions": Items(("name",), frozenset(), frozenset({"name"}), True),
     # route: the editor may have written one the record never states, so it is not removed
     "interventions": Items(("name",), frozenset({"other_names", "kind"}), frozenset({"name", "route"}), True),
     "outcomes": Items(("measure",), frozenset({"time_frame"}), frozenset({"measure", "time_frame"}), True),
@@ -237,7 +237,7 @@ class Merger:
         for n, item in enumerate(new):
             if n in nodes:
                 self.item(nodes[n], item, f"{label}: {_name(nodes[n])}", how)
-                at = next(i for i, o in enumerate(old) if o is nodes[n]) + 1
+                at = _find(old, nodes[n], at) + 1
             else:
                 insert(old, at, None, ruamel(item))
                 at += 1
@@ -290,6 +290,15 @@ def _match(old: list, new: list, how: Items) -> dict[int, int]:
                 pairs[n] = n
                 used.add(n)
     return pairs
+
+
+def _find(items: list, node, start: int) -> int:
+    """Where node is in items: looked for from start first (items usually keep their order, and
+    a record can list thousands of places), then from the beginning."""
+    for i in range(start, len(items)):
+        if items[i] is node:
+            return i
+    return next(i for i in range(start) if items[i] is node)
 
 
 def _position(parent, key, order) -> int:

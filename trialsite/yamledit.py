@@ -89,6 +89,43 @@ def plain(value):
     return value
 
 
+def has_aliases(data) -> bool:
+    """Whether a group or list appears twice (YAML's & and *): such data can expand without end."""
+    seen, stack = set(), [data]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, (dict, list)):
+            if id(value) in seen:
+                return True
+            seen.add(id(value))
+            stack.extend(value.values() if isinstance(value, dict) else value)
+    return False
+
+
+def lines_of(text: str, paths: list[tuple]) -> dict[tuple, int]:
+    """The line (1-based) of each path's key or item in a YAML text, e.g. ("conditions", 0, "name")."""
+    if not paths:
+        return {}
+    root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    found = {}
+    for path in paths:
+        node, line = root, None
+        for step in path:
+            if isinstance(node, yaml.MappingNode):
+                pair = next(((k, v) for k, v in node.value if k.value == step), None)
+                node, line = (pair[1], pair[0].start_mark.line + 1) if pair else (None, None)
+            elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) and step < len(node.value):
+                node = node.value[step]
+                line = node.start_mark.line + 1
+            else:
+                node = None
+            if node is None:
+                break
+        if node is not None:
+            found[path] = line
+    return found
+
+
 # --- comments that belong above the next entry --------------------------------------------
 
 def _tail(node, key):
@@ -163,18 +200,29 @@ def delete(node, key) -> None:
 
 # --- writing with the fewest changed lines ------------------------------------------------
 
-def rewrite(original: str, data) -> str:
-    """The text of data, keeping every line of original that ruamel would only re-format."""
-    new = dump(data, like=original)
-    base = dump(load(original), like=original)
-    if base == original:
-        return new
-    merged = "".join(_merge3(original.splitlines(True), base.splitlines(True), new.splitlines(True)))
-    try:  # a safety net: the kept lines must not change what the file says
-        same = plain(yaml.safe_load(merged)) == plain(data)
-    except yaml.YAMLError:
-        same = False
-    return merged if same else new
+class Document:
+    """A YAML text and its data, to change in place and write back with the fewest changed lines."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.data = load(text)
+        self.before = plain(self.data)
+        self.base = dump(self.data, like=text)  # ruamel's own writing of the text, before any change
+
+    def changed(self) -> bool:
+        return plain(self.data) != self.before
+
+    def write(self) -> str:
+        """The new text: ruamel's, except the lines it would only re-format, kept as written."""
+        new = dump(self.data, like=self.text)
+        if self.base == self.text:
+            return new
+        merged = "".join(_merge3(self.text.splitlines(True), self.base.splitlines(True), new.splitlines(True)))
+        try:  # a safety net: the kept lines must not change what the file says
+            same = plain(yaml.load(merged, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))) == plain(self.data)
+        except yaml.YAMLError:
+            same = False
+        return merged if same else new
 
 
 def _regions(base: list, other: list, side: str) -> list:
