@@ -324,3 +324,58 @@ def test_a_built_page_says_when_its_facts_were_checked(tmp_path):
     assert f'Facts checked against the registry on <time datetime="2026-11-28">{reviewed}</time>.' in about
     other = (project / "site" / "trials" / "small-trial" / "index.html").read_text(encoding="utf-8")
     assert "Facts checked against the registry" not in other  # not from a registry: no such sentence
+
+
+def test_a_trial_yaml_that_cannot_be_merged_is_left_alone(tmp_path, api):
+    study = api.serve(NCT, RECORD)
+    project = make_project(tmp_path / "project")
+    assert run_build(project, "import", str(FIXTURES / RECORD), "--accessed", "2026-01-02").returncode == 0
+    api.serve(NCT, changed_record(study))
+    path = project / "content" / "trials" / SLUG / "trial.yaml"
+    text = trial_text(project)
+    broken = text.replace("status: recruiting\n", "status: [recruiting\n")
+    path.write_text(broken, encoding="utf-8")
+    before = snapshot(project / "content")
+    done = online(project, api, "refresh")
+    assert done.returncode == 1 and snapshot(project / "content") == before
+    line = broken.splitlines().index("status: [recruiting") + 1
+    assert lines(done)[0].startswith(f"content/trials/{SLUG}: failed: content/trials/{SLUG}/trial.yaml:{line}: "
+                                     "this is not valid YAML")
+
+    # aliases: a few lines that stand for very many values are refused, not expanded
+    path.write_text(text.replace("conditions:\n", "conditions: &all\n").replace("sources:", "again: *all\nsources:"),
+                    encoding="utf-8")
+    before = snapshot(project / "content")
+    done = online(project, api, "import", NCT)
+    assert done.returncode == 1 and snapshot(project / "content") == before
+    assert "repeats parts of itself with YAML aliases (& and *)" in done.stderr
+
+
+def test_import_makes_the_trials_folder_when_there_is_none(tmp_path, api):
+    api.serve(NCT, RECORD)
+    project = make_project(tmp_path / "project")
+    for path in sorted((project / "content" / "trials").rglob("*"), reverse=True):
+        path.unlink() if path.is_file() else path.rmdir()
+    (project / "content" / "trials").rmdir()
+    done = online(project, api, "import", NCT)
+    assert done.returncode == 0, done.stderr
+    assert (project / "content" / "trials" / SLUG / "trial.yaml").is_file()
+
+
+@pytest.mark.parametrize("damage, message", [
+    (b"checked: \0\n", "this line contains a NUL byte"),
+    (b"checked: [2026-01-01\n", "this is not valid YAML"),
+    (b"checked: next week\n", "checked: should be the day the facts were last compared with the registry"),
+])
+def test_a_damaged_checked_yaml_is_a_warning_and_the_page_leaves_the_day_out(tmp_path, damage, message):
+    from test_import import rewrite_everything
+    project = make_project(tmp_path / "project")
+    assert run_build(project, "import", str(FIXTURES / RECORD), "--accessed", "2026-11-28").returncode == 0
+    folder = project / "content" / "trials" / SLUG
+    rewrite_everything(folder)
+    (folder / "registry" / "checked.yaml").write_bytes(damage)
+    built = run_build(project)
+    assert built.returncode == 0, built.stderr
+    assert f"content/trials/{SLUG}/registry/checked.yaml:1: warning: {message}" in built.stderr
+    assert f"run python build.py refresh {SLUG} to write it again" in built.stderr
+    assert "Facts checked against" not in (project / "site" / "trials" / SLUG / "index.html").read_text("utf-8")

@@ -26,6 +26,7 @@ SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # against it (importer.py, refresh.py). Never a section; only checked.yaml is read by a build.
 REGISTRY_FOLDER = "registry"
 CHECKED_FILE = "checked.yaml"
+SAVED_RECORD_LIMIT = 200_000_000  # bytes; the largest real records are a few MB
 # YAML 1.1 turns yes/no/on/off into booleans ("country: NO" becomes False); only true/false do here.
 BOOL_WORDS = {"true", "false"}
 
@@ -374,11 +375,20 @@ def load_trial(folder: Path, content: Path, report: Report, read: dict | None = 
 
 
 def load_checked(folder: Path, content: Path, report: Report, read: dict | None = None) -> datetime.date | None:
-    """The day trialsite last compared the trial's facts with its registry record, if it has."""
+    """The day trialsite last compared the trial's facts with its registry record, if it has.
+    trialsite writes the file, so a damaged one is a warning (the page then leaves the day out)."""
     path = folder / REGISTRY_FOLDER / CHECKED_FILE
-    if not path.is_file() or not _inside(path, content):
+    if not path.is_file():
         return None
-    doc = load_yaml_file(path, report, read)
+    if not _inside(path, content):
+        report.error(display_path(path), 0, "this file links to a place outside the content folder. "
+                     "Delete it and run python build.py refresh to write it again.", code="file.symlink")
+        return None
+    again = f"trialsite writes this file: run python build.py refresh {folder.name} to write it again."
+    problems = Report()
+    doc = load_yaml_file(path, problems, read)
+    for problem in problems.items:
+        report.warning(problem.path, problem.line, f"{problem.message} {again}", code="registry.checked")
     if doc is None:
         return None
     value = doc.data.get("checked") if isinstance(doc.data, dict) else None
@@ -388,15 +398,17 @@ def load_checked(folder: Path, content: Path, report: Report, read: dict | None 
     except ValueError:
         pass
     report.warning(doc.path, doc.line("checked"), "checked: should be the day the facts were last compared with "
-                   "the registry, as YYYY-MM-DD. trialsite writes this file: run python build.py refresh "
-                   f"{folder.name} to write it again.", code="registry.checked")
+                   f"the registry, as YYYY-MM-DD. {again}", code="registry.checked")
     return None
 
 
 def load_saved_record(folder: Path, nct: str) -> dict | None:
     """The registry record saved at the last import or refresh, if it is there and readable."""
+    path = folder / REGISTRY_FOLDER / f"{nct}.json"
     try:
-        data = json.loads((folder / REGISTRY_FOLDER / f"{nct}.json").read_bytes())
+        if not path.is_file() or path.stat().st_size > SAVED_RECORD_LIMIT:  # never a pipe, never 3 GB
+            return None
+        data = json.loads(path.read_bytes())
     except (OSError, ValueError, RecursionError):
         return None
     return data if isinstance(data, dict) and isinstance(data.get("protocolSection"), dict) else None
