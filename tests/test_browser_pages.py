@@ -182,7 +182,8 @@ def test_keyboard_order_skip_link_nav_contents_citations_backlinks(browser, site
                     else "cite" if item["cls"] == "cite-ref" else "back" if item["cls"] == "backlink" else None)
             if kind and (not kinds or kinds[-1] != kind):
                 kinds.append(kind)
-        assert kinds[:3] == ["skip", "nav", "toc"] and kinds[-2:] == ["cite", "back"], kinds
+        # the key facts (before the contents) cite their sources too
+        assert kinds[:4] == ["skip", "nav", "cite", "toc"] and kinds[-2:] == ["cite", "back"], kinds
         assert all(item["outline"] for item in seen), [i for i in seen if not i["outline"]][:3]
     finally:
         context.close()

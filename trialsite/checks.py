@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from . import reading
-from .diagnostics import INFO, Report
+from . import i18n, reading
+from .diagnostics import INFO, WARNING, Report
 from .glossary import Glossary
 from .plainwords import LONG_SENTENCE, Rules, check_words, hardest, own_names, short
 from .textchecks import check_trial_texts
@@ -87,14 +87,16 @@ def check_page(page, glossary: Glossary, rules: Rules, report: Report) -> PageRe
         section = SectionReading(path, title, counts.grade, sum(s.words for s in sentences), len(sentences))
         sections.append(section)
         if section.grade > rules.target:
-            report.warning(path, first_line, f"this section reads at school grade {section.grade:g}, above the "
-                           f"target of {rules.target:g}. Use shorter sentences and simpler words. "
-                           f"Hardest sentences: {hardest(sentences, rules.target)}.", code="plain.grade")
+            report.say("plain.grade", WARNING, path, first_line, "this section reads at school grade %(grade)s, "
+                       "above the target of %(target)s. Use shorter sentences and simpler words. Hardest sentences: "
+                       "%(hardest)s.", grade=f"{section.grade:g}", target=f"{rules.target:g}",
+                       hardest=hardest(sentences, rules.target))
     result = PageReading(total.grade, sum(s.words for s in all_sentences), len(all_sentences),
                          tuple(sections), tuple(uncited))
     if result.grade > rules.target:
-        report.warning(trial.path, 0, f"the whole page reads at school grade {result.grade:g}, above the target of "
-                       f"{rules.target:g}. The sections above it are listed as warnings too.", code="plain.grade")
+        report.say("plain.grade", WARNING, trial.path, 0, "the whole page reads at school grade %(grade)s, above "
+                   "the target of %(target)s. The sections above it are listed as warnings too.",
+                   grade=f"{result.grade:g}", target=f"{rules.target:g}")
     _check_unmentioned_facts(trial, page.sections, report)
     check_trial_texts(trial, glossary, rules, report)
     return result
@@ -111,20 +113,21 @@ def _body_line(trial, path: str) -> int:
 def _check_sentences(sentences, path: str, report: Report) -> None:
     for s in sentences:
         if _needs_source(s):
-            report.warning(path, s.line, f'"{short(s.text)}" gives a number or a fact but has no source. '
-                           "Add [@key] at the end of the sentence or of its paragraph.", code="plain.uncited")
+            report.say("plain.uncited", WARNING, path, s.line, '"%(sentence)s" gives a number or a fact but has no '
+                       "source. Add [@key] at the end of the sentence or of its paragraph.", sentence=short(s.text))
         if s.words > LONG_SENTENCE:
-            report.warning(path, s.line, f'this sentence has {s.words} words ("{short(s.text, 50)}"). '
-                           f"Split it into sentences of {LONG_SENTENCE} words or fewer: one idea each.",
-                           code="plain.long")
+            report.say("plain.long", WARNING, path, s.line, 'this sentence has %(words)s words ("%(sentence)s"). '
+                       "Split it into sentences of %(limit)s words or fewer: one idea each.", words=s.words,
+                       sentence=short(s.text, 50), limit=LONG_SENTENCE)
         repeated = REPEATED.search(s.text)
         if repeated and repeated.group(1).lower() not in REPEATS_ON_PURPOSE:
-            report.warning(path, s.line, f'"{repeated.group(0)}": the same word twice in a row. Delete one. If a fact '
-                           "from trial.yaml is just before it, the fact may already say that word.", code="plain.repeated")
+            report.say("plain.repeated", WARNING, path, s.line, '"%(words)s": the same word twice in a row. Delete '
+                       "one. If a fact from trial.yaml is just before it, the fact may already say that word.",
+                       words=repeated.group(0))
         passive = PASSIVE.search(s.text)
         if passive and passive.group(1).lower() not in NOT_PARTICIPLES:
-            report.add("plain.passive", INFO, path, s.line, f'"{passive.group(0)}" may be passive. Saying who does '
-                       'it is often clearer ("the nurse gives you", not "you are given").')
+            report.say("plain.passive", INFO, path, s.line, '"%(words)s" may be passive. Saying who does it is often '
+                       'clearer ("the nurse gives you", not "you are given").', words=passive.group(0))
 
 
 # Facts readers most need in the text, not only in the Key facts box.
@@ -147,9 +150,9 @@ def _check_unmentioned_facts(trial, sections, report: Report) -> None:
         dotted = ".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in path).replace(".[", "[")
         if dotted in referenced or str(value).lower() in text:
             continue
-        report.add("plain.unmentioned", INFO, trial.path, trial.yaml.line(*path),
-                   f'no section mentions {dotted} ({value}). Readers see it under Key facts; if it matters to them, '
-                   f"say it in a section with {{{{ trial.{dotted} }}}}.")
+        report.say("plain.unmentioned", INFO, trial.path, trial.yaml.line(*path), "no section mentions %(fact)s "
+                   "(%(value)s). Readers see it under Key facts; if it matters to them, say it in a section with "
+                   "{{ trial.%(fact)s }}.", fact=dotted, value=str(value))
 
 
 def _get(facts: dict, path: tuple):
@@ -192,13 +195,16 @@ def _reading_dict(score) -> dict:
             "words_per_sentence": score.words_per_sentence}
 
 
-def preview_findings(page, report: Report, rules: Rules, notes: tuple = ()) -> dict:
+def preview_findings(page, report: Report, rules: Rules, notes: tuple = (), lang: str = "en") -> dict:
     """What the preview's panel shows on a trial page: grades, this trial's findings, and those
-    about the site's shared texts (site.yaml, glossary.yaml), which the page shows too."""
+    about the site's shared texts (site.yaml, glossary.yaml), which the page shows too; in the
+    site's language where trialsite has the words."""
+    gettext = i18n.translations(lang).gettext
     folder = page.trial.path.rsplit("/", 1)[0] + "/"
-    items = [dict(severity=d.severity, path=d.path.removeprefix(folder), line=d.line, message=d.message)
+    items = [dict(severity=d.severity, path=d.path.removeprefix(folder), line=d.line, message=d.in_language(gettext))
              for d in report.sorted() if d.path.startswith(folder)]
-    items += [dict(severity=d.severity, path=d.path, line=d.line, message=d.message) for d in Report(list(notes)).sorted()]
+    items += [dict(severity=d.severity, path=d.path, line=d.line, message=d.in_language(gettext))
+              for d in Report(list(notes)).sorted()]
     return {"reading": page.reading, "target": rules.target, "items": items}
 
 
@@ -241,20 +247,20 @@ def check_translation(page, lang: str, rules: Rules, report: Report) -> None:
         sentences = [s for b in reading.blocks(section.markdown, first_line) for s in reading.sentences(b)]
         for s in sentences:
             if _needs_source(s):
-                report.warning(section.path, s.line, f'"{short(s.text)}" gives a number but has no source. Add '
-                               "[@key] at the end of the sentence or of its paragraph.", code="plain.uncited")
+                report.say("plain.uncited", WARNING, section.path, s.line, '"%(sentence)s" gives a number but has no '
+                           "source. Add [@key] at the end of the sentence or of its paragraph.", sentence=short(s.text))
             if s.words > LONG_SENTENCE:
-                report.warning(section.path, s.line, f"this sentence has {s.words} words. Split it into sentences "
-                               f"of {LONG_SENTENCE} words or fewer.", code="plain.long")
+                report.say("plain.long", WARNING, section.path, s.line, "this sentence has %(words)s words. Split it "
+                           "into sentences of %(limit)s words or fewer.", words=s.words, limit=LONG_SENTENCE)
         level = reading.level_in(lang, reading.as_text(sentences))
         if level is None:
             continue
         kind, value = level
         if kind == "grade" and value > rules.target:
-            report.warning(section.path, first_line, f"this section reads at school grade {value:g} (Wiener "
-                           f"Sachtextformel), above the target of {rules.target:g}. Use shorter sentences and "
-                           "simpler words.", code="plain.grade")
+            report.say("plain.grade", WARNING, section.path, first_line, "this section reads at school grade "
+                       "%(grade)s (Wiener Sachtextformel), above the target of %(target)s. Use shorter sentences and "
+                       "simpler words.", grade=f"{value:g}", target=f"{rules.target:g}")
         elif kind == "ease" and value < PLAIN_EASE:
-            report.warning(section.path, first_line, f"this section has a reading ease of {value:g} (Flesch, adapted "
-                           f"to this language): aim for {PLAIN_EASE} or more with shorter sentences and simpler "
-                           "words.", code="plain.grade")
+            report.say("plain.grade", WARNING, section.path, first_line, "this section has a reading ease of "
+                       "%(ease)s (Flesch, adapted to this language): aim for %(target)s or more with shorter sentences "
+                       "and simpler words.", ease=f"{value:g}", target=PLAIN_EASE)

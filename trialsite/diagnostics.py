@@ -20,6 +20,13 @@ class Diagnostic:
     path: str  # posix path as the editor typed it, e.g. content/trials/x/trial.yaml
     line: int  # 1-based; 0 when the whole file is meant
     message: str  # what is wrong and how to fix it, in plain words
+    # The message with %(name)s where its values go, and the values: the preview's panel shows it in the
+    # site's language (Report.say). Empty for messages that are only in English.
+    template: str = ""
+    values: tuple = ()
+
+    def in_language(self, gettext) -> str:
+        return gettext(self.template) % dict(self.values) if self.template else self.message
 
     def format(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
@@ -35,6 +42,12 @@ class Report:
 
     def add(self, code: str, severity: str, path: str, line: int, message: str) -> None:
         self.items.append(Diagnostic(code, severity, path, line, message))
+
+    def say(self, code: str, severity: str, path: str, line: int, template: str, **values) -> None:
+        """A finding whose words can be translated: template has %(name)s for each value. Its
+        English text goes into trialsite's catalogs (i18n.extract looks for say(...))."""
+        self.items.append(Diagnostic(code, severity, path, line, template % values, template,
+                                     tuple(sorted(values.items()))))
 
     def error(self, path: str, line: int, message: str, code: str = "content") -> None:
         self.add(code, ERROR, path, line, message)

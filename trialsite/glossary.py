@@ -182,12 +182,14 @@ class MarkTerms(Treeprocessor):
             if form in converter.forms_marked:
                 continue
             converter.forms_marked.add(form)
+            has_box = term.term in converter.terms_used  # another form opened it already: one box a page
             converter.terms_used[term.term] = None
             if new:
                 new[-1].tail = text[last:start]
             else:
                 lead = text[:start]
-            new.extend(term_elements(word, term, converter.glossary_page, converter.labels, abbreviation))
+            elements = term_elements(word, term, converter.glossary_page, converter.labels, abbreviation)
+            new.extend(elements[:1] if has_box else elements)
             last = end
         if new:
             new[-1].tail = text[last:]

@@ -105,13 +105,24 @@ def extract():
     for filename, line, message, comments, context in extract_from_dir(
             DEFAULT_THEME, [("**.html", "jinja2.ext:babel_extract")], options_map={"**.html": {
                 "extensions": "jinja2.ext.i18n", "trim_blocks": "yes", "lstrip_blocks": "yes"}}):
-        if filename != "preview-panel.html":  # the preview's panel is for editors, in English
-            catalog.add(message, locations=[(f"templates/{filename}", line)])
+        catalog.add(message, locations=[(f"templates/{filename}", line)])
     for table in (words.STATUS, words.PHASE):
         for value in table.values():
             for text in value:
                 if text[:1].isalpha() and len(text) > 1:
                     catalog.add(text, locations=[("trialsite/words.py", 0)])
+    # Findings the preview's panel shows in the site's language: every report.say(...) and its
+    # written-out variants (plainwords.py, textchecks.py).
+    package = Path(__file__).resolve().parent
+    for filename, line, message, comments, context in extract_from_dir(
+            package, [("**.py", "python")], keywords={"say": (5,)}, comment_tags=()):
+        catalog.add(message, locations=[(f"trialsite/{filename}", line)])
+    from . import plainwords, textchecks
+    for table in (plainwords.ABBREVIATION_MESSAGES, plainwords.JARGON_MESSAGES, plainwords.UNEXPLAINED_MESSAGES):
+        for text in table.values():
+            catalog.add(text, locations=[("trialsite/plainwords.py", 0)])
+    for text in (textchecks.KEY_FACTS_MESSAGE, textchecks.SITE_MESSAGE, textchecks.GLOSSARY_MESSAGE):
+        catalog.add(text, locations=[("trialsite/textchecks.py", 0)])
     for text in [*words.STUDY_TYPE.values(), *words.SEXES.values(), *words.ROUTES.values(), *words.ROLES.values(),
                  *words.CONTACT_ROLES.values(), "Interventional", "Observational", "source",
                  "More in the word list", "Close", "Table", "Official term:"]:

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 import markupsafe
 from markdown.serializers import to_html_string
 
+from . import i18n, words
 from .citations import PageCitations, fill_citation
 from .diagnostics import Report, did_you_mean
 from .glossary import mark_text
@@ -30,6 +31,20 @@ GROUP_FACTS = {"dates": ("start_date", "completion_date")}
 class KeyFacts:
     marked: dict = field(default_factory=dict)  # wording path -> HTML of its words, word-list words marked
     cites: dict = field(default_factory=dict)  # fact group -> HTML of its citation mark
+    explained: dict = field(default_factory=dict)  # "status", "phase", "study_type" -> its sentence, marked
+
+
+def fixed_sentences(facts: dict) -> dict[str, tuple[str, ...]]:
+    """The words the box shows for status, phase and type of study (words.py), in English, as
+    the pieces that are translated one by one."""
+    found = {}
+    if facts.get("status") in words.STATUS:
+        found["status"] = (words.STATUS[facts["status"]][2],)
+    if facts.get("phase") in words.PHASE:
+        found["phase"] = words.PHASE[facts["phase"]]
+    if facts.get("study_type") in words.STUDY_TYPE:
+        found["study_type"] = (facts["study_type"].capitalize(), words.STUDY_TYPE[facts["study_type"]])
+    return found
 
 
 def sources_of_facts(trial, report: Report) -> dict[str, str]:
@@ -68,9 +83,12 @@ def resolve_key_facts(trial, citations: PageCitations, converter, report: Report
         sup = etree.Element("sup", {"class": "cite", "data-pagefind-ignore": "all"})
         fill_citation(sup, [citations.cite(key)], converter.citations.label)
         cites[group] = to_html_string(sup)
+    gettext = i18n.translations(converter.lang).gettext
+    explained = {name: mark_text(". ".join(map(gettext, pieces)), converter)
+                 for name, pieces in fixed_sentences(trial.facts).items()}
     marked = {w.path: mark_text(_shown_text(w), converter) for w in _marked_wordings(trial.facts)
               if isinstance(w, Wording)}
-    return KeyFacts(marked, cites)
+    return KeyFacts(marked, cites, explained)
 
 
 def _marked_wordings(facts: dict):

@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from . import reading
-from .diagnostics import Report
+from .diagnostics import WARNING, Report
 from .glossary import Glossary, Phrases
 from .load import YamlFile, load_yaml_file
 
@@ -117,15 +117,41 @@ def check_words(blocks, path: str, glossary: Glossary, rules: Rules, exempt: set
     for key, lines in seen.items():
         kind, word = key.split(":", 1)
         others = sorted(set(lines[1:]) - {lines[0]})
-        also = f" (also on line{'s' * (len(others) > 1)} {', '.join(map(str, others))})" if others else ""
+        where = {"lines": ", ".join(map(str, others))} if others else {}
+        also = " (also on lines %(lines)s)" if len(others) > 1 else " (also on line %(lines)s)" if others else ""
         if kind == "abbr":
-            message = (f'"{word}" is an abbreviation that is not explained{also}. Write it out in plain words, or '
-                       "add it to glossary.yaml, under abbreviations: of the word it is short for.")
+            report.say("plain.abbreviation", WARNING, path, lines[0], ABBREVIATION_MESSAGES[also], word=word, **where)
+            continue
+        plain = plain_words.get(word)
+        if plain:
+            report.say("plain.jargon", WARNING, path, lines[0], JARGON_MESSAGES[also], word=word, plain=plain, **where)
         else:
-            plain = plain_words.get(word)
-            instead = f'Say "{plain}" instead, or' if plain else "Explain it in plain words, or"
-            message = f'"{word}" is a hard word for many readers{also}. {instead} add it to glossary.yaml.'
-        report.warning(path, lines[0], message, code="plain.abbreviation" if kind == "abbr" else "plain.jargon")
+            report.say("plain.jargon", WARNING, path, lines[0], UNEXPLAINED_MESSAGES[also], word=word, **where)
+
+
+# The messages above, written out for each case so that each can be translated whole (preview panel).
+ABBREVIATION_MESSAGES = {
+    "": '"%(word)s" is an abbreviation that is not explained. Write it out in plain words, or add it to '
+        "glossary.yaml, under abbreviations: of the word it is short for.",
+    " (also on line %(lines)s)": '"%(word)s" is an abbreviation that is not explained (also on line %(lines)s). '
+        "Write it out in plain words, or add it to glossary.yaml, under abbreviations: of the word it is short for.",
+    " (also on lines %(lines)s)": '"%(word)s" is an abbreviation that is not explained (also on lines %(lines)s). '
+        "Write it out in plain words, or add it to glossary.yaml, under abbreviations: of the word it is short for.",
+}
+JARGON_MESSAGES = {
+    "": '"%(word)s" is a hard word for many readers. Say "%(plain)s" instead, or add it to glossary.yaml.',
+    " (also on line %(lines)s)": '"%(word)s" is a hard word for many readers (also on line %(lines)s). Say '
+        '"%(plain)s" instead, or add it to glossary.yaml.',
+    " (also on lines %(lines)s)": '"%(word)s" is a hard word for many readers (also on lines %(lines)s). Say '
+        '"%(plain)s" instead, or add it to glossary.yaml.',
+}
+UNEXPLAINED_MESSAGES = {
+    "": '"%(word)s" is a hard word for many readers. Explain it in plain words, or add it to glossary.yaml.',
+    " (also on line %(lines)s)": '"%(word)s" is a hard word for many readers (also on line %(lines)s). Explain it '
+        "in plain words, or add it to glossary.yaml.",
+    " (also on lines %(lines)s)": '"%(word)s" is a hard word for many readers (also on lines %(lines)s). Explain it '
+        "in plain words, or add it to glossary.yaml.",
+}
 
 
 def own_names(facts: dict) -> set:

@@ -170,12 +170,14 @@ class Renderer:
         url = info.base_url + self.prefix + path.removesuffix("index.html") if info.base_url else None
         label = i18n.translations(self.lang).gettext("Official term:")
         cites = page.key_facts.cites if page.key_facts else {}
+        explained = page.key_facts.explained if page.key_facts else {}
         return self.prefix + path, self.page(
             "trial.html", path, page=page, trial=page.trial.facts, t=page.trial, findings=findings,
             jsonld=sharing.trial_jsonld(page, info, url, words),
             said=lambda value: keyfacts.said(value, self.lang, page.key_facts),
             official=lambda value: keyfacts.official(value, self.lang, label),
-            cite=lambda group: markupsafe.Markup(cites.get(group, "")))
+            cite=lambda group: markupsafe.Markup(cites.get(group, "")),
+            explained=lambda name, text: markupsafe.Markup(explained[name]) if name in explained else text)
 
     def render_site(self, pages: list[TrialPage]):
         """Every page except the trial pages: home, glossary, 404 and the theme's files, as

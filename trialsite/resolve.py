@@ -136,6 +136,7 @@ class Converter:
         self.terms_used: dict = {}  # glossary entries marked on this page, in order of first use
         self.forms_marked: set = set()  # (entry, abbreviation or not): each form is marked once a page
         self.labels = {"more": "More in the word list", "close": "Close", "table": "Table"}
+        self.lang = "en"
         self.use_glossary(terms)
         self.md = markdown.Markdown(extensions=[self.citations, "tables", "sane_lists"], output_format="html")
         # After the inline patterns (20), so the text is final; before citation numbering (5).
@@ -150,6 +151,7 @@ class Converter:
     def use_language(self, lang: str, terms) -> None:
         """The glossary of that language, and the few words trialsite adds to the text itself."""
         self.use_glossary(terms)
+        self.lang = lang
         gettext = i18n.translations(lang).gettext
         self.citations.label = gettext("source") + " "
         self.labels = {"more": gettext("More in the word list"), "close": gettext("Close"), "table": gettext("Table")}

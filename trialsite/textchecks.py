@@ -12,8 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import reading, words
-from .diagnostics import INFO, Report, dotted
+from .diagnostics import INFO, WARNING, Report, dotted
 from .glossary import Glossary
+from .keyfacts import fixed_sentences
 from .plainwords import LONG_SENTENCE, Rules, check_words, hardest, own_names, short
 from .validate import source_hash
 from .wording import Wording, all_in
@@ -26,7 +27,7 @@ class Text:
 
 
 def check_texts(texts: list[Text], glossary: Glossary, rules: Rules, report: Report, exempt=frozenset(),
-                group: str | None = None, advice: str = "") -> None:
+                group: str | None = None) -> None:
     """The checks for each text at its file and line and, for a named group, its reading grade."""
     blocks: dict[str, list[reading.Block]] = {}
     for text in texts:
@@ -35,36 +36,42 @@ def check_texts(texts: list[Text], glossary: Glossary, rules: Rules, report: Rep
         blocks.setdefault(text.path, []).append(block)
         for sentence in reading.sentences(block):
             if sentence.words > LONG_SENTENCE:
-                report.warning(text.path, text.line, f'this text has a sentence of {sentence.words} words ("'
-                               f'{short(sentence.text, 50)}"). Split it into sentences of {LONG_SENTENCE} words or '
-                               "fewer.", code="plain.long")
+                report.say("plain.long", WARNING, text.path, text.line, 'this text has a sentence of %(words)s words '
+                           '("%(sentence)s"). Split it into sentences of %(limit)s words or fewer.',
+                           words=sentence.words, sentence=short(sentence.text, 50), limit=LONG_SENTENCE)
     for path, found in blocks.items():
         check_words(found, path, glossary, rules, exempt, report)
     if group:
-        grade_texts(texts, rules, report, group, advice)
+        grade_texts(texts, rules, report, group)
 
 
-def grade_texts(texts: list[Text], rules: Rules, report: Report, group: str, advice: str) -> None:
-    """A group of texts graded as one, with a warning at its hardest text when above the target."""
+def grade_texts(texts: list[Text], rules: Rules, report: Report, message: str) -> None:
+    """A group of texts graded as one, with a warning at its hardest text when above the target.
+    message: one of GROUP_MESSAGES."""
     sentences = [s for t in texts for s in reading.sentences(reading.Block(((t.line, t.text),), (), False))]
     grade = reading.counts(reading.as_text(sentences)).grade if sentences else 0.0
     if grade > rules.target:
         worst = max(sentences, key=lambda s: reading.grade(reading.as_text([s])))
-        report.warning(texts[0].path, worst.line, f"{group} read at school grade {grade:g}, above the target of "
-                       f"{rules.target:g}. {advice}Hardest: {hardest(sentences, rules.target)}.", code="plain.grade")
+        report.say("plain.grade", WARNING, texts[0].path, worst.line, message, grade=f"{grade:g}",
+                   target=f"{rules.target:g}", hardest=hardest(sentences, rules.target))
+
+
+KEY_FACTS_MESSAGE = ("the key facts (conditions, treatments, what is measured) read at school grade %(grade)s, above "
+                     "the target of %(target)s. Give each hard fact plain words (plain:), and keep the registry's "
+                     "words under official:. Hardest: %(hardest)s.")
+SITE_MESSAGE = ("site.yaml's title, description and disclaimer read at school grade %(grade)s, above the target of "
+                "%(target)s. Use shorter sentences and everyday words. Hardest: %(hardest)s.")
+GLOSSARY_MESSAGE = ("the word list's definitions read at school grade %(grade)s, above the target of %(target)s. "
+                    "Explain each word with shorter, everyday words. Hardest: %(hardest)s.")
 
 
 def _fixed_words(facts: dict):
-    """(fact, English text) of the fixed words the key facts box shows (words.py)."""
-    if facts.get("status") in words.STATUS:
-        yield "status", words.STATUS[facts["status"]][2]
-    if facts.get("phase") in words.PHASE:
-        yield "phase", words.PHASE[facts["phase"]][1]
-    if facts.get("study_type") in words.STUDY_TYPE:
-        yield "study_type", words.STUDY_TYPE[facts["study_type"]]
+    """(fact path, English text) of the fixed words the key facts box shows (words.py)."""
+    for name, pieces in fixed_sentences(facts).items():
+        yield (name,), ". ".join(pieces)
     population = facts.get("population") if isinstance(facts.get("population"), dict) else {}
     if population.get("sexes") in words.SEXES:
-        yield "population", words.SEXES[population["sexes"]]
+        yield ("population", "sexes"), words.SEXES[population["sexes"]]
     for w in all_in(facts):
         if w.catalog is not None:
             yield w.path, str(w)
@@ -89,17 +96,17 @@ def check_trial_texts(trial, glossary: Glossary, rules: Rules, report: Report) -
     wordings = all_in(trial.facts)
     for w in wordings:
         if w.official and not w.plain and not w.rewrite:
-            report.warning(trial.path, w.line, f'{dotted(w.path)} has only official words ("{short(w.official, 50)}"), '
-                           "so readers see them as they are. Add plain: with the words a patient would use, and "
-                           "keep the official ones under official:.", code="plain.official-only")
+            report.say("plain.official-only", WARNING, trial.path, w.line, '%(fact)s has only official words '
+                       '("%(official)s"), so readers see them as they are. Add plain: with the words a patient would '
+                       "use, and keep the official ones under official:.", fact=dotted(w.path),
+                       official=short(w.official, 50))
     others = [Text(str(w), trial.path, w.line) for w in wordings if w.catalog is None and not in_key_facts(w)]
     check_texts(others, glossary, rules, report, exempt)
     shown = [Text(str(w), trial.path, w.line) for w in wordings if in_key_facts(w)]
     check_texts(shown, glossary, rules, report, exempt)
     # Graded as readers read the box: with the fixed words it shows around the editor's.
-    box = shown + [Text(i18n_text, trial.path, trial.yaml.line(*(key if isinstance(key, tuple) else (key,)))) for key, i18n_text in _fixed_words(trial.facts)]
-    grade_texts(box, rules, report, "the key facts (conditions, treatments, what is measured)",
-                "Give each hard fact plain words (plain:), and keep the registry's words under official:. ")
+    box = shown + [Text(text, trial.path, trial.yaml.line(*path)) for path, text in _fixed_words(trial.facts)]
+    grade_texts(box, rules, report, KEY_FACTS_MESSAGE)
 
 
 def check_translated_facts(facts: dict, lang: str, path: str, report: Report) -> None:
@@ -109,12 +116,13 @@ def check_translated_facts(facts: dict, lang: str, path: str, report: Report) ->
         if w.catalog is not None:
             continue  # the catalogs' words: a missing catalog is a warning about site.yaml
         if w.lang != lang:
-            report.add("i18n.missing", INFO, path, w.line, f'{dotted(w.path)} ("{short(str(w), 40)}") is not translated '
-                       f'into "{lang}" yet, so readers of that language see it in "{w.lang}". Add the words in that '
-                       f'language under {lang}:, like  {{plain: {short(str(w), 30)}, {lang}: ...}}')
+            report.say("i18n.missing", INFO, path, w.line, '%(fact)s ("%(words)s") is not translated into '
+                       '"%(lang)s" yet, so readers of that language see it in "%(shown)s". Add the words in that '
+                       "language under %(lang)s:, like  {plain: %(words)s, %(lang)s: ...}", fact=dotted(w.path),
+                       words=short(str(w), 40), lang=lang, shown=w.lang)
         elif len(str(w).split()) > LONG_SENTENCE:
-            report.warning(path, w.line, f"{dotted(w.path)}: the {lang} words are over {LONG_SENTENCE} words long. "
-                           "Make them shorter.", code="plain.long")
+            report.say("plain.long", WARNING, path, w.line, "%(fact)s: the %(lang)s words are over %(limit)s words "
+                       "long. Make them shorter.", fact=dotted(w.path), lang=lang, limit=LONG_SENTENCE)
 
 
 def fingerprint(trial) -> str:
@@ -137,10 +145,10 @@ def check_fingerprint(trial, lang: str, report: Report) -> None:
     if str(own.get("source_hash")) == current:
         return
     line = trial.yaml.line("translations", lang) if own else translated[0].line
-    report.warning(trial.path, line, f'the "{lang}" translations of the title, summary and facts may be out of date: '
-                   "the words they were made from have changed since (or trial.yaml does not say which version they "
-                   f"are from). Check them, then put source_hash: {current} under translations: {lang}:.",
-                   code="i18n.outdated")
+    report.say("i18n.outdated", WARNING, trial.path, line, 'the "%(lang)s" translations of the title, summary and '
+               "facts may be out of date: the words they were made from have changed since (or trial.yaml does not "
+               "say which version they are from). Check them, then put source_hash: %(hash)s under translations: "
+               "%(lang)s:.", lang=lang, hash=current)
 
 
 def check_shared_texts(site_doc, info, glossary_doc, terms, glossary: Glossary, rules: Rules, report: Report) -> None:
@@ -148,10 +156,9 @@ def check_shared_texts(site_doc, info, glossary_doc, terms, glossary: Glossary, 
     if info is not None and site_doc is not None:
         texts = [Text(str(getattr(info, key)), site_doc.path, site_doc.line(key))
                  for key in ("title", "description", "disclaimer")]
-        check_texts(texts, glossary, rules, report, group="site.yaml's title, description and disclaimer",
-                    advice="Use shorter sentences and everyday words. ")
+        check_texts(texts, glossary, rules, report, group=SITE_MESSAGE)
     if terms and glossary_doc is not None:
-        texts = [Text(term.definition, glossary_doc.path, glossary_doc.line(term.term, "definition")) for term in terms]
+        texts = sorted((Text(term.definition, glossary_doc.path, glossary_doc.line(term.term, "definition"))
+                        for term in terms), key=lambda t: t.line)
         # Words the list itself explains are fine in other definitions: the list sits on one page.
-        check_texts(texts, glossary, rules, report, group="The word list's definitions",
-                    advice="Explain each word with shorter, everyday words. ")
+        check_texts(texts, glossary, rules, report, group=GLOSSARY_MESSAGE)

@@ -136,7 +136,7 @@ def process_trial(folder: Path, shared: Shared, render: bool = True, read: dict 
         for lang, page in pages.items():
             findings = None
             if shared.preview and shared.rules and lang == languages[0]:  # the preview's own panel of checks
-                findings = preview_findings(page, report, shared.rules, shared.notes)
+                findings = preview_findings(page, report, shared.rules, shared.notes, lang)
             shown = highlight_uncited(page) if findings else page
             files.append(Renderer(site, shared.templates, report, lang).render_trial(shown, findings))
     main = pages.get(languages[0])

@@ -66,6 +66,7 @@ class Source:
     url: str
     accessed: datetime.date | None
     line: int
+    language: str | None = None  # the language it is written in; None: the site's default language
 
 
 @dataclass(frozen=True)
@@ -400,7 +401,8 @@ def validate_trial(folder: TrialFolder, report: Report, language: str = "en") ->
     facts["phase"] = str(facts.get("phase"))
     facts = wording.normalize(facts, doc, language)
     sources = {str(key): Source(str(key), s.get("title", ""), s.get("publisher"), s.get("url", ""),
-                                _date(s.get("accessed"), doc, (), Report()), doc.line("sources", key))
+                                _date(s.get("accessed"), doc, (), Report()), doc.line("sources", key),
+                                s.get("language") if isinstance(s.get("language"), str) else language)
                for key, s in raw_sources.items() if isinstance(s, dict)}
     return Trial(folder.slug, doc.path, facts, doc, sources, sections, reviewed, translations,
                  registry_checked=folder.registry_checked)
