@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from project import build_in_process, make_project, run_build, snapshot
-from registry_server import FIXTURES, Answer, fake_registry
+from registry_server import FIXTURES, Answer
 from trialsite.diagnostics import Report
 from trialsite.load import load_yaml_file
 from trialsite.validate import schema_validator
@@ -23,12 +23,6 @@ SLUG = "nct05288205"
 RECORD = "nct05288205-phase1-2-recruiting.json"
 TODAY = datetime.date.today().isoformat()
 NEW_PLACE = {"facility": "Centre Léon Bérard", "city": "Lyon", "country": "France", "status": "RECRUITING"}
-
-
-@pytest.fixture
-def api():
-    with fake_registry() as served:
-        yield served
 
 
 def online(project: Path, api, *args: str, timeout: str = "5", retries: str = "0"):

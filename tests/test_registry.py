@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from registry_server import FIXTURES, Answer, fake_registry
+from registry_server import FIXTURES, Answer
 from trialsite import __version__, registry
 from trialsite.registry import Client, FetchError
 
@@ -27,12 +27,6 @@ class Clock:
 
     def __call__(self):
         return self.now
-
-
-@pytest.fixture
-def api():
-    with fake_registry() as served:
-        yield served
 
 
 def client(api, **options) -> Client:
