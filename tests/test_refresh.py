@@ -257,6 +257,12 @@ def test_the_editors_words_survive_import_refresh_and_re_import(tmp_path, api):
         assert again.returncode == 0 and "the record has no new facts. Nothing changed." in again.stdout
         assert trial_text(project) == expected
 
+    later = run_build(project, "import", str(record), "--accessed", "2027-01-04")  # the same record, saved later
+    assert later.returncode == 0 and "no new facts; only the day it was accessed (sources: ctgov) changed" in \
+        later.stdout
+    assert diff(expected, trial_text(project)) == [f"-    accessed: '{TODAY}'", "+    accessed: '2027-01-04'"]
+    assert online(project, api, "import", NCT).returncode == 0 and trial_text(project) == expected
+
     reworded = copy.deepcopy(newer)
     reworded["protocolSection"]["conditionsModule"]["conditions"][1] = "Carcinoma, Non-Small-Cell Lung"
     reworded["protocolSection"]["statusModule"]["lastUpdatePostDateStruct"]["date"] = "2026-02-01"

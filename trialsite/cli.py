@@ -286,6 +286,9 @@ def run_import(args) -> int:
                   "(review the sentences that mention it, then update last_reviewed):")
             for change in trial.changes:
                 print(f"  {change}")
+        elif trial.rewritten:
+            print(f"{trial.folder}/trial.yaml: the record has no new facts; only the day it was accessed "
+                  "(sources: ctgov) changed.")
         else:
             print(f"{trial.folder}/trial.yaml: the record has no new facts. Nothing changed.")
     if result.report.has_errors:

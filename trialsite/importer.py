@@ -39,6 +39,7 @@ class Imported:
     created: bool
     changes: list[str] = field(default_factory=list)
     sections: list[str] = field(default_factory=list)
+    rewritten: bool = False  # trial.yaml was written (a new trial, new facts, or a newer accessed day)
 
 
 @dataclass
@@ -198,7 +199,7 @@ def import_study(study: dict, content: Path, slug: str | None, accessed: str, wh
         report.error(display_path(folder), 0, f"could not write the trial ({exc.strerror or exc}); nothing was "
                      "changed.", code="import.write")
         return None
-    return Imported(slug, display_path(folder), existing is None, changes, sorted(sections))
+    return Imported(slug, display_path(folder), existing is None, changes, sorted(sections), "trial.yaml" in files)
 
 
 def _existing(path: Path, report: Report):
