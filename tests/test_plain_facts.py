@@ -390,3 +390,26 @@ def test_preview_panel_and_its_findings_speak_the_site_language(tmp_path):
     assert "Vérifications de cette page" in panel
     assert "« subjects » est un mot difficile pour beaucoup de lecteurs" in panel
     assert "Dites plutôt « people »" in panel
+
+
+def test_fact_sources_names_the_source_of_a_group(tmp_path):
+    from project import TRIAL
+    text = TRIAL + "fact_sources:\n  default: reg\n  conditions: paper\n"
+    project = make_project(tmp_path, {"content/trials/small-trial/trial.yaml": text})
+    result = run_build(project)
+    assert result.returncode == 0, result.stderr
+    page = soup(project / "site/trials/small-trial/index.html")
+    numbers = {li["id"]: li.cite.get_text() for li in page.select("ol.sources > li")}
+
+    def source_of(row_name):
+        row = next(d for d in page.select("#key-facts dl > div") if d.dt.get_text().startswith(row_name))
+        return numbers[row.select_one("a.cite-ref")["href"][1:]]
+
+    assert source_of("Condition") == "A paper about it"
+    assert source_of("Status") == source_of("Phase") == "Trial record"
+    broken = make_project(tmp_path / "b", {"content/trials/small-trial/trial.yaml": TRIAL + "fact_sources:\n  status: regg\n"})
+    result = run_build(broken)
+    line = (TRIAL + "fact_sources:\n  status: regg\n").count("\n")
+    assert result.returncode == 1
+    assert f'trial.yaml:{line}: fact_sources: status: "regg" is not in this trial\'s sources:. Did you mean "reg"?' \
+        in result.stderr

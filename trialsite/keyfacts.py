@@ -36,20 +36,23 @@ class KeyFacts:
 
 def fixed_sentences(facts: dict) -> dict[str, tuple[str, ...]]:
     """The words the box shows for status, phase and type of study (words.py), in English, as
-    the pieces that are translated one by one."""
+    the pieces that are translated one by one. (A value of another kind is a schema error.)"""
+    status, phase, kind = (facts.get(key) if isinstance(facts.get(key), str) else None
+                           for key in ("status", "phase", "study_type"))
     found = {}
-    if facts.get("status") in words.STATUS:
-        found["status"] = (words.STATUS[facts["status"]][2],)
-    if facts.get("phase") in words.PHASE:
-        found["phase"] = words.PHASE[facts["phase"]]
-    if facts.get("study_type") in words.STUDY_TYPE:
-        found["study_type"] = (facts["study_type"].capitalize(), words.STUDY_TYPE[facts["study_type"]])
+    if status in words.STATUS:
+        found["status"] = (words.STATUS[status][2],)
+    if phase in words.PHASE:
+        found["phase"] = words.PHASE[phase]
+    if kind in words.STUDY_TYPE:
+        found["study_type"] = (kind.capitalize(), words.STUDY_TYPE[kind])
     return found
 
 
 def sources_of_facts(trial, report: Report) -> dict[str, str]:
     """fact group -> source key, for the groups this trial has. Unknown keys are errors."""
     named = trial.facts.get("fact_sources") if isinstance(trial.facts.get("fact_sources"), dict) else {}
+    named = {group: key for group, key in named.items() if isinstance(key, str)}  # others: schema errors
     for group, key in named.items():
         if key not in trial.sources:
             report.error(trial.path, trial.yaml.line("fact_sources", group), f'fact_sources: {group}: "{key}" is not in '
@@ -69,12 +72,18 @@ def registry_source(trial) -> str | None:
     """The source that is the trial's registry record: the first on the same web host as one of
     its registrations, else the first source listed."""
     registrations = trial.facts.get("registrations") if isinstance(trial.facts.get("registrations"), list) else []
-    hosts = {urlsplit(str(r.get("url"))).hostname for r in registrations if isinstance(r, dict) and r.get("url")}
-    hosts.discard(None)
+    hosts = {_host(r.get("url")) for r in registrations if isinstance(r, dict)} - {None}
     for key, source in trial.sources.items():
-        if urlsplit(source.url).hostname in hosts:
+        if _host(source.url) in hosts:
             return key
     return next(iter(trial.sources), None)
+
+
+def _host(url) -> str | None:
+    try:
+        return urlsplit(url).hostname if isinstance(url, str) else None
+    except ValueError:  # "https://[" : the schema or the link check explains it
+        return None
 
 
 def resolve_key_facts(trial, citations: PageCitations, converter, report: Report) -> KeyFacts:

@@ -70,7 +70,7 @@ def _fixed_words(facts: dict):
     for name, pieces in fixed_sentences(facts).items():
         yield (name,), ". ".join(pieces)
     population = facts.get("population") if isinstance(facts.get("population"), dict) else {}
-    if population.get("sexes") in words.SEXES:
+    if isinstance(population.get("sexes"), str) and population["sexes"] in words.SEXES:
         yield ("population", "sexes"), words.SEXES[population["sexes"]]
     for w in all_in(facts):
         if w.catalog is not None:
