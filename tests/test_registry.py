@@ -150,9 +150,13 @@ def test_nothing_listening_and_no_such_host(monkeypatch):
     assert failed.value.unreachable
 
 
-def test_an_api_url_that_is_not_a_web_address():
+def test_an_api_url_that_is_not_a_web_address_and_impossible_waits():
     with pytest.raises(FetchError, match='--api-url "file:///etc" is not a web address'):
         Client("file:///etc")
+    with pytest.raises(FetchError, match=r"--timeout must be more than 0 seconds.*\(got 0, 1 and 3\)"):
+        Client(timeout=0)
+    with pytest.raises(FetchError, match=r"--retries 0 or more \(got 30, 1 and -1\)"):
+        Client(retries=-1)
 
 
 def _failure(fetcher: Client):

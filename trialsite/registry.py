@@ -78,10 +78,13 @@ class Client:
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise FetchError(f'--api-url "{api_url}" is not a web address. Leave it out to use '
                              f"{API_URL}, or give one that starts with https://.")
+        if not timeout > 0 or not 0 <= pause < 3600 or retries < 0:
+            raise FetchError("--timeout must be more than 0 seconds, --pause 0 or more seconds, and --retries 0 "
+                             f"or more (got {timeout:g}, {pause:g} and {retries}).")
         self.api = api_url.strip().rstrip("/")
         self.host = parts.netloc
         self.name = "ClinicalTrials.gov" if parts.hostname.endswith("clinicaltrials.gov") else self.host
-        self.timeout, self.retries, self.pause = timeout, max(0, retries), max(0.0, pause)
+        self.timeout, self.retries, self.pause = timeout, retries, pause
         self.agent = agent or user_agent()
         self.sleep, self.clock = sleep, clock
         self.last = None  # when the last request ended
