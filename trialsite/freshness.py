@@ -14,10 +14,11 @@ from pathlib import Path
 
 from . import ctgov
 from .diagnostics import Report
-from .load import CHECKED_FILE, REGISTRY_FOLDER, load_checked, load_saved_record, load_yaml_file, trial_folders
+from .load import CHECKED_FILE, REGISTRY_FOLDER, load_checked, load_yaml_file, trial_folders
 from .validate import SCHEMA_DIR
 
 REFRESH_AFTER_DAYS = 30
+SAVED_RECORD_LIMIT = 200_000_000  # bytes; the largest real records are a few MB
 
 
 def check_freshness(content: Path, report: Report, today: datetime.date | None = None) -> None:
@@ -68,6 +69,18 @@ def _check_trial(folder: Path, content: Path, days: int, today: datetime.date, r
         report.add("registry.results", "warning" if _results_known() else "info", where, trial.line("status"),
                    f"{record} has results, but this page shows none. Tell readers what the trial found, "
                    "or where to read its results.")
+
+
+def load_saved_record(folder: Path, nct: str) -> dict | None:
+    """The registry record saved at the last import or refresh, if it is there and readable."""
+    path = folder / REGISTRY_FOLDER / f"{nct}.json"
+    try:
+        if not path.is_file() or path.stat().st_size > SAVED_RECORD_LIMIT:  # never a pipe, never 3 GB
+            return None
+        data = json.loads(path.read_bytes())
+    except (OSError, ValueError, RecursionError):
+        return None
+    return data if isinstance(data, dict) and isinstance(data.get("protocolSection"), dict) else None
 
 
 def _registration(facts: dict) -> tuple[int, str] | None:

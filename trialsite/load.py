@@ -7,7 +7,6 @@ nothing about what the keys mean (that is validate.py).
 from __future__ import annotations
 
 import datetime
-import json
 import os
 import re
 from dataclasses import dataclass, field
@@ -26,7 +25,6 @@ SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # against it (importer.py, refresh.py). Never a section; only checked.yaml is read by a build.
 REGISTRY_FOLDER = "registry"
 CHECKED_FILE = "checked.yaml"
-SAVED_RECORD_LIMIT = 200_000_000  # bytes; the largest real records are a few MB
 # YAML 1.1 turns yes/no/on/off into booleans ("country: NO" becomes False); only true/false do here.
 BOOL_WORDS = {"true", "false"}
 
@@ -400,18 +398,6 @@ def load_checked(folder: Path, content: Path, report: Report, read: dict | None 
     report.warning(doc.path, doc.line("checked"), "checked: should be the day the facts were last compared with "
                    f"the registry, as YYYY-MM-DD. {again}", code="registry.checked")
     return None
-
-
-def load_saved_record(folder: Path, nct: str) -> dict | None:
-    """The registry record saved at the last import or refresh, if it is there and readable."""
-    path = folder / REGISTRY_FOLDER / f"{nct}.json"
-    try:
-        if not path.is_file() or path.stat().st_size > SAVED_RECORD_LIMIT:  # never a pipe, never 3 GB
-            return None
-        data = json.loads(path.read_bytes())
-    except (OSError, ValueError, RecursionError):
-        return None
-    return data if isinstance(data, dict) and isinstance(data.get("protocolSection"), dict) else None
 
 
 def _check_numbering(sections: list, report: Report) -> None:

@@ -15,8 +15,9 @@ from pathlib import Path
 
 from . import ctgov
 from .diagnostics import ERROR, Report, did_you_mean
+from .freshness import load_saved_record
 from .importer import import_study, record_checked, registered
-from .load import REGISTRY_FOLDER, display_path, load_saved_record, load_yaml_file, trial_folders
+from .load import REGISTRY_FOLDER, display_path, load_yaml_file, trial_folders
 from .registry import FetchError
 
 UNCHANGED, CHANGED, FAILED = "unchanged", "changed", "failed"
