@@ -100,6 +100,17 @@ def test_the_editor_owns_plain_wordings_the_record_owns_official_ones():
     assert text.count("\n") == EDITED.count("\n") + 2  # only the two new official lines
 
 
+def test_a_places_own_contacts_follow_the_record():
+    with_contact = [{"facility": "Hospital A", "city": "Hefei", "status": "recruiting",
+                     "contacts": [{"name": "Dr C", "phone": "+86 1"}]}]
+    text, changes = merged(EDITED, new_facts(locations=with_contact))
+    assert changes == ["locations: Hospital A (Hefei): contacts: added Dr C"]
+    assert yaml.safe_load(text)["locations"][0]["contacts"] == [{"name": "Dr C", "phone": "+86 1"}]
+    again, changes = merged(text, new_facts())  # the record no longer lists them: they go
+    assert changes == ["locations: Hospital A (Hefei): contacts: removed Dr C"]
+    assert again == EDITED
+
+
 def test_removed_items_and_keys_keep_the_comments_around_them():
     facts = new_facts()
     del facts["locations"]  # the record no longer lists places

@@ -60,7 +60,7 @@ ITEMS = {
     "interventions": Items(("name",), frozenset({"other_names", "kind"}), frozenset({"name", "route"}), True),
     "outcomes": Items(("measure",), frozenset({"time_frame"}), frozenset({"measure", "time_frame"}), True),
     "locations": Items(("facility", "city", "state", "country"),
-                       frozenset({"facility", "city", "state", "country", "status"})),
+                       frozenset({"facility", "city", "state", "country", "status", "contacts"})),
     "contacts": Items(("name", "email", "phone"), frozenset({"name", "role", "phone", "email"}), first_of=True),
 }
 FIXED_ROUTES = set(words.ROUTES)  # a route written as one of these is a fixed value, not the editor's wording
@@ -249,8 +249,7 @@ class Merger:
             else:
                 self.put(node, key, new[key], f"{label}: {key}", list(new))
         for key in [k for k in node if k in how.removed and k not in new]:
-            self.changes.append(Change(f"{label}: {key} {_show(official_text(node[key]) or plain(node[key]))} "
-                                       "→ (none)"))
+            self.note(f"{label}: {key}", official_text(node[key]) if key in how.wordings else node[key], None)
             delete(node, key)
 
     def note(self, label: str, old, new) -> None:
