@@ -103,6 +103,7 @@ def test_the_workflows_commands_work_on_the_example_site(tmp_path):
     project = tmp_path / "project"
     shutil.copytree(ROOT / "content", project / "content")
     with fake_registry() as api:
+        api.serve("NCT02210780", "nct02210780-two-groups-side-effects.json")  # the example's finished trial
         for command in workflow_commands():
             if command[0] == "pip":
                 continue
