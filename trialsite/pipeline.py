@@ -178,7 +178,7 @@ def build(content: Path, templates: Path | None, out: Path, use_cache: bool = Tr
 
             def start_index(done: Result) -> None:  # Pagefind runs while the site pages are made
                 if done.pages:
-                    index.append(search.SiteIndex(stage, cache))
+                    index.append(search.SiteIndex(stage, cache, jobs))
 
             try:
                 result = prepare(content, templates, sink, cache, jobs, read=lambda p: _read(stage.root / p),
