@@ -42,13 +42,15 @@ class Result:
 
 
 def prepare(content: Path, templates: Path | None, sink=None, cache=None, jobs: int | None = None,
-            render: bool = True, preview: bool = False, read=None, trials_done=None, have=None) -> Result:
+            render: bool = True, preview: bool = False, read=None, trials_done=None, have=None,
+            progress=None) -> Result:
     """Load, check and render everything; finished files go to sink(path, bytes), unless
     have(path, sha256) says the output already holds exactly that file.
 
     Without a sink the files are collected in result.output. With render=False nothing is
     rendered at all (check). read(path) gives back a finished file, for the link check.
     trials_done(result) is called once every trial page is finished, before the site pages.
+    progress(stage, done, total): how far a long run is ("trials", then "search" in a build).
     """
     result = Result()
     report = result.report
@@ -69,7 +71,7 @@ def prepare(content: Path, templates: Path | None, sink=None, cache=None, jobs: 
         return False
 
     trials = run_trials(trial_folders(content), shared, tracked if render else None, cache, jobs,
-                        kept if have else None)
+                        kept if have else None, progress)
     result.site, result.pages = collect(shared, trials, report)
     if render and not report.has_errors and shared.info is not None:
         if trials_done:
@@ -157,8 +159,8 @@ class _Abandon(Exception):
 
 
 def build(content: Path, templates: Path | None, out: Path, use_cache: bool = True,
-          jobs: int | None = None) -> Result:
-    """Build the site into out; on any error out stays exactly as it was."""
+          jobs: int | None = None, progress=None) -> Result:
+    """Build the site into out; on any error out stays exactly as it was. progress: see prepare()."""
     cache = DiskCache(content.resolve().parent / CACHE_FOLDER) if use_cache else None
     keep_compiled_templates(cache.compiled if cache else None)
     result = Result()
@@ -182,10 +184,10 @@ def build(content: Path, templates: Path | None, out: Path, use_cache: bool = Tr
 
             try:
                 result = prepare(content, templates, sink, cache, jobs, read=lambda p: _read(stage.root / p),
-                                 trials_done=start_index, have=have)
+                                 trials_done=start_index, have=have, progress=progress)
                 result.written = count[0]
                 if index and not result.report.has_errors:
-                    index.pop().finish(result.report)
+                    index.pop().finish(result.report, progress)
             finally:
                 for unfinished in index:
                     unfinished.abandon()

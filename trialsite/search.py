@@ -102,11 +102,14 @@ class SiteIndex:
         self.runs = Runs({s.number: (self.work / str(s.number) / "site", self.work / str(s.number) / "index")
                           for s in todo}, parallel_runs(max((len(s.pages) for s in todo), default=0), jobs))
 
-    def finish(self, report: Report) -> None:
+    def finish(self, report: Report, progress=None) -> None:
+        """progress(stage, done, total) hears of each shard staged (stage "search")."""
         try:
-            for shard in self.shards:
+            for done, shard in enumerate(self.shards, 1):
                 if not self._stage(shard, report):
                     return
+                if progress:
+                    progress("search", done, len(self.shards))
             if self.cache is not None:
                 self.cache.keep_folders(KIND, {s.key for s in self.shards})
         finally:

@@ -202,7 +202,8 @@ def _start_worker(shared: Shared) -> None:
     _shared = shared
 
 
-def run_trials(folders: list[Path], shared: Shared, sink=None, cache=None, jobs: int | None = None, have=None):
+def run_trials(folders: list[Path], shared: Shared, sink=None, cache=None, jobs: int | None = None, have=None,
+               progress=None):
     """TrialResults for all folders, in folder order: from the cache, or computed in parallel.
 
     Each finished page goes to sink(path, html) as soon as it is ready and is then dropped, so
@@ -211,6 +212,7 @@ def run_trials(folders: list[Path], shared: Shared, sink=None, cache=None, jobs:
     are then not even read (at 10,000 trials they are ~450 MB).
     A trial's cache key comes from the remembered hashes of its files where none changed; where
     one did, the worker that parses the folder hashes it too, so no file is read twice.
+    progress(stage, done, total) hears of each trial finished (stage "trials").
     """
     render = sink is not None
     keys: list[str | None] = [None] * len(folders)
@@ -229,8 +231,13 @@ def run_trials(folders: list[Path], shared: Shared, sink=None, cache=None, jobs:
             sink(path, data)
         done(i, result)
 
+    finished = [0]
+
     def done(i: int, result: TrialResult) -> None:
         results[i] = dataclasses.replace(result, html=None, translated=(), page=shared_strings(result.page))
+        finished[0] += 1
+        if progress:
+            progress("trials", finished[0], len(folders))
 
     def reuse(i: int, result: TrialResult) -> bool:
         """A cached result, its pages given to the sink; False if they are needed and gone."""
