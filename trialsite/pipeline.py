@@ -7,7 +7,6 @@ there was no error, so the last good site is never touched. check() renders noth
 """
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 
 from dataclasses import dataclass, field
@@ -23,8 +22,8 @@ from .diagnostics import Report
 from .load import check_theme, load_shared, trial_folders
 from .render import DEFAULT_THEME, Output, Renderer, environment, keep_compiled_templates
 from .resolve import TrialPage
-from .trials import Shared, run_trials
-from .validate import Site, assemble, validate_shared
+from .trials import Shared, card_digest, run_trials
+from .validate import Site, assemble, keep_compiled_schemas, validate_shared
 from .write import WriteError, build_lock, staged
 
 CACHE_FOLDER = ".trialsite-cache"
@@ -76,7 +75,7 @@ def prepare(content: Path, templates: Path | None, sink=None, cache=None, jobs: 
     if render and not report.has_errors and shared.info is not None:
         if trials_done:
             trials_done(result)
-        site_pages(result, shared, templates, cache, tracked)
+        site_pages(result, shared, templates, cache, tracked, {t.slug: t.card for t in trials})
         check_links(result.pages, paths, read or (result.output or {}).get, report)
     return result
 
@@ -110,17 +109,17 @@ def collect(shared: Shared, trials, report: Report) -> tuple[Site, list[TrialPag
     return site, sorted((t.page for t in trials if t.page), key=lambda p: order[p.trial.slug])
 
 
-def site_pages(result: Result, shared: Shared, templates: Path | None, cache, write) -> None:
+def site_pages(result: Result, shared: Shared, templates: Path | None, cache, write, cards: dict) -> None:
     """The site-wide pages, each given to write(path, bytes) as it is made. Reused from the cache
     when no trial's light page changed (a section edit usually changes only its own trial page):
-    rendering 1,000 cards takes seconds."""
+    rendering 1,000 cards takes seconds. cards: slug -> card_digest of its page, where known."""
     if cache is None:
         for path, data in render_site_pages(result.site, result.pages, templates, result.report):
             write(path, data)
         return
     digest = hashlib.sha256(shared.key.encode())
-    for page in result.pages:  # repr, not pickle: equal pages can pickle differently (shared objects)
-        digest.update(repr(dataclasses.replace(page, reading=None, links=(), external_links=())).encode())
+    for page in result.pages:
+        digest.update(cards.get(page.trial.slug) or card_digest(page))
     key = digest.hexdigest()
     saved = cache.read_stream("site-pages", key)
     if saved is not None:
@@ -163,6 +162,7 @@ def build(content: Path, templates: Path | None, out: Path, use_cache: bool = Tr
     """Build the site into out; on any error out stays exactly as it was. progress: see prepare()."""
     cache = DiskCache(content.resolve().parent / CACHE_FOLDER) if use_cache else None
     keep_compiled_templates(cache.compiled if cache else None)
+    keep_compiled_schemas(cache.compiled if cache else None)
     result = Result()
     try:
         with build_lock(out), staged(out, reuse=use_cache) as stage:

@@ -56,6 +56,7 @@ class TrialResult:
     diagnostics: tuple[Diagnostic, ...]
     translated: tuple = ()  # (site path, bytes) of its pages in the site's other languages
     files: tuple = ()  # in the cache: (site path, sha256) of every page above; the bytes are kept apart
+    card: bytes = b""  # in the cache: card_digest(page), so a warm build need not work it out again
 
 
 _converter: Converter | None = None
@@ -82,6 +83,15 @@ def light(page: TrialPage, rendered: bool = True) -> TrialPage:
     reading = dataclasses.replace(page.reading, sections=(), uncited=()) if rendered and page.reading else page.reading
     return dataclasses.replace(page, trial=trial, sections=(), sources=(), uncited=(), summary_html="", reading=reading,
                                key_facts=None)
+
+
+def card_digest(page: TrialPage | None) -> bytes:
+    """A hash of what the site-wide pages show of a trial (its light page without reading grade
+    and links): they are made again only when one of these changes. repr, not pickle: equal
+    pages can pickle differently (shared objects)."""
+    if page is None:
+        return b""
+    return hashlib.sha256(repr(dataclasses.replace(page, reading=None, links=(), external_links=())).encode()).digest()
 
 
 def shared_strings(page: TrialPage | None) -> TrialPage | None:
@@ -226,6 +236,7 @@ def run_trials(folders: list[Path], shared: Shared, sink=None, cache=None, jobs:
             if outputs:
                 cache.put(keys[i], dict(outputs), suffix=".pages")
             files = tuple((path, hashlib.sha256(data).digest()) for path, data in outputs)
+            result = dataclasses.replace(result, card=card_digest(result.page))
             cache.put(keys[i], dataclasses.replace(result, html=None, translated=(), files=files))
         for path, data in outputs:
             sink(path, data)
