@@ -21,6 +21,15 @@ TRIAL_PATH = f"/trials/{TRIAL_SLUG}/"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
+def open_page(browser, url, viewport, **options):
+    """A new browser context (viewport, color_scheme, java_script_enabled, ...) and a page at url."""
+    context = browser.new_context(viewport=viewport, **options)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.goto(url)
+    return context, page
+
+
 # --- axe-core -----------------------------------------------------------------
 
 def axe_violations(page, tags=WCAG_TAGS):

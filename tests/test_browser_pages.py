@@ -14,6 +14,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from playwright.sync_api import expect
 
+import browser_helpers
 from browser_helpers import TRIAL_PATH, axe_violations, format_axe, format_vnu, vnu_errors
 from project import ROOT, TRIAL, run_build, write_files
 
@@ -68,11 +69,7 @@ def site_url(pages_site, serve_dir):
 
 
 def open_page(browser, url, viewport=PHONE, **options):
-    context = browser.new_context(viewport=viewport, **options)
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    page.goto(url)
-    return context, page
+    return browser_helpers.open_page(browser, url, viewport, **options)
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
@@ -120,6 +117,9 @@ def test_filters_narrow_the_list(browser, site_url):
     try:
         cards = page.locator("#trial-list .card")
         expect(cards).to_have_count(4)
+        # four trials are few enough to read whole: the choices are there, folded
+        expect(page.locator("#filter-condition")).to_be_hidden()
+        page.locator("#filters > summary").click()
         page.select_option("#filter-condition", "lupus")
         expect(page.locator("#trial-list .card:visible")).to_have_count(2)
         page.select_option("#filter-status", "recruiting")

@@ -70,8 +70,9 @@ def test_table_of_contents_points_at_every_section(trial_page):
     sections = ROOT / f"content/trials/{SLUG}/sections"
     titles = [yaml.safe_load(p.read_text().split("---")[1])["title"] for p in sorted(sections.glob("*.md"))]
     headings = [trial_page.select_one(h)["id"] for h in links]
-    assert len(headings) == len(titles) + 2  # key facts + sections + sources
-    shown = [trial_page.select_one(f"{h} h2").get_text() for h in links[1:-1]]
+    assert len(headings) == len(titles) + 3  # can I take part, key facts + sections + sources (no places)
+    assert links[:2] == ["#take-part", "#key-facts"]
+    shown = [trial_page.select_one(f"{h} h2").get_text() for h in links[2:-1]]
     assert shown == titles
 
 

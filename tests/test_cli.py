@@ -104,6 +104,9 @@ def test_optional_facts_are_shown_when_present(tmp_path):
     assert result.returncode == 0, result.stderr
     facts = BeautifulSoup((project / "site/trials/small-trial/index.html").read_text(), "html.parser")
     text = facts.select_one("#key-facts").get_text(" ", strip=True)
-    for shown in ["Pain score (week 12)", "March 2026", "Helper Org", "City Hospital, Lyon, France", "Study Nurse"]:
+    for shown in ["Pain score (week 12)", "March 2026", "Helper Org", "1 place: see the list", "Study Nurse"]:
         assert shown in text, shown
     assert facts.select_one('#key-facts a[href="mailto:nurse@example.org"]')
+    # every place is listed below the key facts, by country then city
+    places = facts.select_one("#places").get_text(" ", strip=True)
+    assert "France (1 place) Lyon City Hospital" in places

@@ -124,7 +124,9 @@ def test_catalogs_translate_every_interface_text():
         untranslated = [text for text in wanted if translations.gettext(text) == text
                         and not text.startswith("Phase ") and text not in ("Phase", "Sources", "Dates", "Site",
                                                                                "Sponsor", "citation", "source", "Contact", "suggestion", "error",
-                                                                               "rituximab")]
+                                                                               "rituximab",
+                                                                               # the same word in French or Spanish
+                                                                               "Menu", "%(num)s minute", "No.")]
         assert untranslated == [], f"{lang}: {untranslated[:5]}"
 
 

@@ -144,8 +144,8 @@ def test_mapping_details_from_a_full_record():
     assert coplant["enrollment"] == {"count": 6000, "kind": "planned"}
     assert coplant["contacts"][0] == {"name": "Cornelia Weikert, Prof", "role": "contact",
                                       "phone": "+49 30 184155000", "email": "Cornelia.Weikert@bfr.bund.de"}
-    assert {"facility": "University Vienna", "city": "Vienna", "country": "Austria",
-            "status": "recruiting"} in coplant["locations"]
+    vienna = {"facility": "University Vienna", "city": "Vienna", "country": "Austria", "status": "recruiting"}
+    assert any({k: v for k, v in place.items() if k != "contacts"} == vienna for place in coplant["locations"])
     assert len(coplant["outcomes"]["other"]) == 2 and "interventions" not in coplant
 
     many = ctgov.Mapper(load_fixture("nct07062965-phase3-partial-many-sites.json"), ACCESSED)

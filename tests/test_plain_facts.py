@@ -61,8 +61,9 @@ def test_hard_words_in_key_facts_are_explained_or_official(example):
     box = page.select_one("#key-facts")
     for popup in box.select(".term-def"):
         popup.decompose()
-    # A word marked before the box (in the main message) is not marked again: first use only.
-    before = {b.get_text(strip=True).lower() for b in page.select("#summary dfn.term button")}
+    # A word marked before the box (in the main message or "Can I take part?") is not marked
+    # again: first use only.
+    before = {b.get_text(strip=True).lower() for b in page.select("#summary dfn.term button, #take-part dfn.term button")}
     unexplained = []
     for node in box.find_all(string=True):
         text = node.lower()

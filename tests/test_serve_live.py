@@ -181,7 +181,8 @@ def test_a_save_while_the_page_is_still_loading_is_not_lost(page, tmp_path):
 def test_a_text_save_updates_the_page_in_place_and_a_theme_save_reloads_it(page, tmp_path):
     """Saving a section swaps in the new body (no reload: the editor keeps their place, and it
     shows sooner); saving a theme file reloads the whole page, so a new stylesheet applies; a page
-    with scripts of its own (the home page's filters) is reloaded, so its scripts still work."""
+    with scripts of its own (the home page's filters) is reloaded, so its scripts still work; the
+    trial page's own script (trial.js) is marked safe to swap: it sets itself up again."""
     proc, base, logs = start_preview(tmp_path)
     overview = find_one(tmp_path / "content", "01-overview.md")
     stylesheet = tmp_path / "templates" / "assets" / "style.css"
@@ -195,6 +196,7 @@ def test_a_text_save_updates_the_page_in_place_and_a_theme_save_reloads_it(page,
         assert page.evaluate("window.sameDocument === true"), "the page was reloaded, not updated in place"
         assert page.evaluate("window.scrollY") > 300, "the editor's place on the page was lost"
         assert page.evaluate("document.querySelectorAll('main').length") == 1
+        expect(page.locator(".print-button")).to_be_visible()  # trial.js set itself up again on the new body
 
         with open(stylesheet, "a", encoding="utf-8") as f:
             f.write("\nbody { outline: 7px solid rgb(1, 2, 3); }\n")

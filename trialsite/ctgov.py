@@ -247,6 +247,10 @@ class Mapper:
             entry = {key: item[key].strip() for key in ("facility", "city", "state", "country") if _text(item.get(key))}
             if item.get("status"):
                 entry["status"] = self.enum(LOCATION_STATUS, item["status"], "location status")
+            # The place's own contacts (issue 19: whom to ask at each place), read like the central ones.
+            contacts = self.contacts({"centralContacts": item.get("contacts")})
+            if contacts:
+                entry["contacts"] = contacts
             if entry:
                 out.append(entry)
         return out

@@ -96,9 +96,9 @@ def extract():
     """Every interface text: from the default templates (_(), ngettext()), the plain words for
     status, phase and study type (words.py), and the few words added to the text by Python."""
     from babel.messages.catalog import Catalog
-    from babel.messages.extract import extract_from_dir
+    from babel.messages.extract import extract_from_dir, extract_python
 
-    from . import words
+    from . import takepart, words
     from .render import DEFAULT_THEME
 
     catalog = Catalog(project="trialsite", domain=DOMAIN)
@@ -127,6 +127,18 @@ def extract():
                  *words.CONTACT_ROLES.values(), "Interventional", "Observational", "source",
                  "More in the word list", "Close", "Table", "Official term:"]:
         catalog.add(text, locations=[("trialsite/words.py", 0)])
+    # The "Can I take part?" sentences are made in Python (takepart.py): its _() and ngettext()
+    # calls, and its tables of texts.
+    source = Path(takepart.__file__)
+    with source.open("rb") as handle:
+        for line, _function, message, _comments in extract_python(handle, {"_": None, "ngettext": (1, 2)}, [], {}):
+            texts = tuple(m for m in (message if isinstance(message, tuple) else (message,)) if isinstance(m, str))
+            if texts:  # ngettext(*pair, n) has no text of its own: its pairs are added below
+                catalog.add(texts if len(texts) > 1 else texts[0], locations=[("trialsite/takepart.py", line)])
+    for text in [*(t for pair in takepart.ANSWERS.values() for t in pair), *takepart.EXTRAS.values()]:
+        catalog.add(text, locations=[("trialsite/takepart.py", 0)])
+    for pair in [*takepart.UNITS.values(), takepart.OTHER_CITIES, takepart.OTHER_COUNTRIES]:
+        catalog.add(pair, locations=[("trialsite/takepart.py", 0)])
     return catalog
 
 

@@ -22,7 +22,7 @@ from .wording import Wording
 
 # The groups of the box, in the order the default theme shows them.
 GROUPS = ("status", "phase", "study_type", "enrollment", "conditions", "population", "interventions", "outcomes",
-          "dates", "sponsor", "collaborators", "locations", "contacts", "registrations")
+          "dates", "sponsor", "collaborators", "locations", "contacts", "registrations", "taking_part")
 # The facts each group shows, when they differ from its name.
 GROUP_FACTS = {"dates": ("start_date", "completion_date")}
 

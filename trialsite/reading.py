@@ -219,4 +219,6 @@ def level_in(lang: str, text: str) -> tuple[str, float] | None:
             return "grade", round(float(ts.wiener_sachtextformel(text, 1)), 1)
         return "ease", round(float(ts.flesch_reading_ease(text)), 1)
     finally:
-        ts.set_lang("en")
+        # textstat's own default: with "en" it counts English syllables another way (without its
+        # pronunciation dictionary), so English grades after a translated page were off.
+        ts.set_lang("en_US")

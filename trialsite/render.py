@@ -6,13 +6,15 @@ so an override can extend what it replaces. Nothing is written to disk here.
 """
 from __future__ import annotations
 
+import re
+import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
 import jinja2
 import markupsafe
 
-from . import __version__, i18n, keyfacts, shards, sharing, words
+from . import __version__, i18n, keyfacts, places, shards, sharing, words
 from .diagnostics import Report
 from .glossary import Glossary
 from .load import display_path
@@ -30,6 +32,18 @@ BASE_MARK = markupsafe.Markup("<\ue000>")
 def capfirst(value: str) -> str:
     """"gout" -> "Gout" at the start of a list item; unlike Jinja's capitalize, "Sjögren's" keeps its capital."""
     return value[:1].upper() + value[1:]
+
+
+def breakable(address: str) -> markupsafe.Markup:
+    """A web or email address that may wrap after its slashes and dots, never inside a word."""
+    text = str(address)
+    head, sep, rest = text.partition("://")
+    if not sep:
+        head, rest = "", text
+    else:
+        head += sep
+    pieces = re.split(r"(?<=[/.@?&=])(?=.)", rest)
+    return markupsafe.Markup("<wbr>").join([markupsafe.escape(head + pieces[0]), *map(markupsafe.escape, pieces[1:])])
 
 
 def as_list(value) -> list:
@@ -63,9 +77,11 @@ def environment(templates: Path | None, lang: str = "en") -> jinja2.Environment:
                              auto_reload=False)  # one environment per build: no need to stat templates per page
     env.install_gettext_translations(i18n.translations(lang), newstyle=True)
     env.filters.update(long_date=lambda value: i18n.long_date(value, lang), as_list=as_list, capfirst=capfirst,
+                       breakable=breakable,
                        number=lambda value: i18n.number(value, lang),
                        partial_date=lambda value: i18n.partial_date(value, lang))
-    env.globals.update(words=words, version=__version__, slug=sharing.slug, language_name=i18n.language_name)
+    env.globals.update(words=words, version=__version__, slug=sharing.slug, language_name=i18n.language_name,
+                       FEW_TRIALS=FEW_TRIALS)
     return env
 
 
@@ -171,8 +187,13 @@ class Renderer:
         label = i18n.translations(self.lang).gettext("Official term:")
         cites = page.key_facts.cites if page.key_facts else {}
         explained = page.key_facts.explained if page.key_facts else {}
+        terms = {term.term: term for term in glossary_in(self.site.glossary, self.lang, self.languages[0])}
+        words_used = sorted((terms[name] for name in page.terms_used if name in terms),
+                            key=lambda term: term.term.casefold())
         return self.prefix + path, self.page(
-            "trial.html", path, page=page, trial=page.trial.facts, t=page.trial, findings=findings,
+            "trial.html", path, page=page, trial=page.trial.facts, t=page.trial, findings=findings, page_url=url,
+            take_part=page.take_part, places=places.group(page.trial.facts.get("locations"), self.lang),
+            words_used=words_used,
             jsonld=sharing.trial_jsonld(page, info, url, words),
             said=lambda value: keyfacts.said(value, self.lang, page.key_facts),
             official=lambda value: keyfacts.official(value, self.lang, label),
@@ -208,7 +229,7 @@ class Renderer:
         yield from put("search/index.html", self.page("search.html", "search/index.html",
                                                       search_shards=shards.merged(p.trial.slug for p in pages)))
         yield from put("glossary/index.html", self.page("glossary.html", "glossary/index.html", terms=terms,
-                                                        users=glossary_users))
+                                                        letters=by_letter(terms), users=glossary_users))
         if self.prefix:
             return  # one 404 page, robots.txt, sitemap and theme for all languages
         yield from put("404.html", self.page("404.html", "404.html"))
@@ -224,6 +245,7 @@ class Renderer:
             yield target, source.read_bytes()
 
 
+FEW_TRIALS = 10  # a home page with fewer trials lists them first, its choices folded below the title
 CARDS_PER_PAGE = 100  # a longer list is split into pages: 1,000 cards are ~1 MB for a phone to lay out
 
 
@@ -253,7 +275,17 @@ def paginate(cards: list, folder: str) -> list[tuple[list, dict]]:
     return result
 
 
-USERS_SHOWN = 10  # trials named under a glossary word; a big site says "and 990 more"
+USERS_SHOWN = 3  # trials named under a glossary word; more are counted ("Used on 990 trials, such as: ...")
+
+
+def by_letter(terms: tuple) -> list[tuple[str, list]]:
+    """The word list in groups by first letter, for its A-Z links: "É" goes with "E"; words that
+    start with a digit or sign come first, under "#"."""
+    groups: dict[str, list] = {}
+    for term in terms:
+        first = unicodedata.normalize("NFKD", term.term[:1])[:1].upper()
+        groups.setdefault(first if first.isalpha() else "#", []).append(term)
+    return sorted(groups.items(), key=lambda item: (item[0] != "#", item[0]))
 
 
 def glossary_usage(terms: tuple, pages: list[TrialPage]) -> dict[str, dict]:

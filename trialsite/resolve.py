@@ -21,6 +21,7 @@ from .citations import CITATION_RE, CitationExtension, PageCitations, check_cita
 from .diagnostics import Report
 from .facts import render_facts
 from .keyfacts import KeyFacts, resolve_key_facts
+from .takepart import TakePart, cite_places, resolve_take_part
 from .validate import Source, Trial
 
 
@@ -59,6 +60,7 @@ class TrialPage:
     external_links: tuple = field(default=(), compare=False)
     others: tuple = ()  # ((lang, light TrialPage), ...): the same trial in the site's other languages
     key_facts: KeyFacts | None = None  # the Key facts box's marked words and citations (keyfacts.py)
+    take_part: TakePart | None = None  # the "Can I take part?" block (takepart.py)
 
 
 class _SectionHeadings(Treeprocessor):
@@ -211,7 +213,9 @@ def resolve_trial(trial: Trial, report: Report, converter: Converter, preview: b
     summary = converter.convert(summary_source, page, "summary")
     found = links.written(summary, summary_source, trial.path, trial.yaml.line("summary"))
     summary = re.sub(r"^<p>(.*)</p>$", r"\1", summary, flags=re.S)
+    take_part = resolve_take_part(trial, page, converter, report)  # shown right after the main message
     key_facts = resolve_key_facts(trial, page, converter, report)
+    take_part = cite_places(trial, take_part, page, converter)  # the list of places follows the key facts
     sections = []
     for section in trial.sections:
         body = section.body
@@ -243,4 +247,5 @@ def resolve_trial(trial: Trial, report: Report, converter: Converter, preview: b
     external += tuple((str(r["url"]), trial.path, trial.yaml.line("registrations", i, "url"))
                       for i, r in enumerate(registrations) if isinstance(r, dict) and r.get("url"))
     return TrialPage(trial, summary, summary_text, tuple(sections), cited, uncited, tuple(converter.terms_used),
-                     links=internal, external_links=external, key_facts=key_facts)
+                     links=internal, external_links=external, key_facts=key_facts,
+                     take_part=take_part)

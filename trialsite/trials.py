@@ -29,7 +29,8 @@ from .validate import SiteInfo, Term, Trial, assemble, source_hash, validate_tri
 
 # Long facts only a trial's own page shows. Left out of the light pages kept for site-wide
 # pages, so a site of 10,000 trials fits in little memory.
-PAGE_ONLY_FACTS = {"outcomes", "locations", "contacts", "inclusion", "exclusion", "official_title", "sources"}
+PAGE_ONLY_FACTS = {"outcomes", "locations", "contacts", "inclusion", "exclusion", "official_title", "sources",
+                   "taking_part"}
 POOL_MIN = 16  # fewer trials than this are quicker in one process than starting a pool
 
 
@@ -82,7 +83,7 @@ def light(page: TrialPage, rendered: bool = True) -> TrialPage:
                                 yaml=YamlFile(page.trial.yaml.path, None, {}))
     reading = dataclasses.replace(page.reading, sections=(), uncited=()) if rendered and page.reading else page.reading
     return dataclasses.replace(page, trial=trial, sections=(), sources=(), uncited=(), summary_html="", reading=reading,
-                               key_facts=None)
+                               key_facts=None, take_part=None)
 
 
 def card_digest(page: TrialPage | None) -> bytes:

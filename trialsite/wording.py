@@ -31,6 +31,8 @@ PATHS = (
     ("outcomes", "*", "*", "measure"), ("outcomes", "*", "*", "time_frame"), ("outcomes", "*", "*", "description"),
     ("outcomes", "*", "*", "condition"),
     ("written_by",), ("written_by", "*"), ("reviewed_by",), ("reviewed_by", "*"),
+    ("taking_part", "visits"), ("taking_part", "duration"), ("taking_part", "costs"), ("taking_part", "travel"),
+    ("taking_part", "after"),
 )
 # Names of medicines are the same in every language (readers and doctors use them as they are).
 NEUTRAL = {("interventions", "name")}

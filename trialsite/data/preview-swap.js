@@ -2,7 +2,7 @@
 // and swap in its new body instead of reloading the page. The change shows ~100 ms sooner,
 // without a flash, and the editor keeps their place on the page. Anything else falls back to
 // livereload's full reload: a theme file saved, a page with scripts of its own (their event
-// handlers would be lost), a page whose head changed (a stylesheet, a language), an error.
+// handlers would be lost; unless marked data-swap-safe), a page whose head changed (a stylesheet, a language), an error.
 (function () {
   "use strict";
   // Head parts that may change with the text, and the preview's own scripts.
@@ -14,8 +14,9 @@
       .map(function (e) { return e.outerHTML; }).join("\n");
   }
 
+  // A script marked data-swap-safe sets itself up again on "trialsite:swapped" (trial.js).
   function hasOwnScripts(doc) {
-    return doc.querySelector('script[src]:not([src*="livereload.js"])') !== null;
+    return doc.querySelector('script[src]:not([src*="livereload.js"]):not([data-swap-safe])') !== null;
   }
 
   function Swap(window) {
@@ -46,6 +47,7 @@
           else document.documentElement.setAttribute(name, value);
         });
         document.body.replaceWith(document.adoptNode(fresh.body));
+        document.dispatchEvent(new Event("trialsite:swapped"));
         self.busy = false;
         if (self.again) {
           self.again = false;
