@@ -133,3 +133,17 @@ def test_search_finds_every_trial_in_every_language_and_the_edited_words(tmp_pat
             expect(first).to_have_attribute("href", re.compile(rf"^/{prefix}trials/trial-{shown}/index\.html$"))
         page.fill(".pagefind-ui__search-input", "mascot")
         expect(page.locator(".pagefind-ui__message")).to_have_text(re.compile(r"\b8\b"))
+
+
+def test_every_language_s_trial_pages_are_indexed_and_nothing_else():
+    assert [shards.slug_of(p) for p in ("trials/a/index.html", "fr/trials/b/index.html", "pt-BR/trials/c/index.html")] \
+        == ["a", "b", "c"]
+    assert not any(shards.slug_of(p) for p in ("index.html", "trials/a/x.html", "conditions/gout/index.html",
+                                               "page/2/index.html", "a/b/trials/c/index.html"))
+
+
+def test_shards_grow_with_the_site_and_keep_their_trials():
+    assert [shards.count(n) for n in (1, 90, 1000, 10000)] == [1, 1, 16, 64]
+    before = shards.by_shard([f"t{i}" for i in range(1000)])
+    after = shards.by_shard([f"t{i}" for i in range(1001)])  # one trial more: the others stay put
+    assert all(set(slugs) <= set(after[n]) for n, slugs in before.items())

@@ -26,7 +26,7 @@ import re
 MIN_TRIALS = 64  # a shard of fewer trials: the browser fetches more files for too little gain
 # The trial pages Pagefind indexes, in every language: they mark their text with data-pagefind-body.
 INDEXED_GLOB = "{trials,*/trials}/*/index.html"
-INDEXED_PATH = re.compile(r"(?:[a-z-]+/)?trials/([^/]+)/index\.html")
+INDEXED_PATH = re.compile(r"(?:[A-Za-z0-9-]+/)?trials/([^/]+)/index\.html")  # languages as in schema/site
 
 
 def count(trials: int) -> int:
