@@ -148,3 +148,14 @@ def good_site(tmp_path_factory) -> pathlib.Path:
     result = run_build(project)
     assert result.returncode == 0, result.stderr
     return project / "site"
+
+
+# --- registry fixtures ----------------------------------------------------------
+
+@pytest.fixture
+def api():
+    """A local stand-in for the ClinicalTrials.gov API (tests/registry_server.py); .url is its --api-url."""
+    from registry_server import fake_registry
+
+    with fake_registry() as served:
+        yield served

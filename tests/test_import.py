@@ -58,10 +58,26 @@ def load_fixture(name: str) -> dict:
     return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
 
 
+def plain_wordings(value, counter=None):
+    """Every wording whose plain wording is still TO REWRITE gets one ("plain words 1", ...),
+    so the registry's own words can still be told apart on the page."""
+    counter = counter if counter is not None else [0]
+    if isinstance(value, dict):
+        if value.get("plain") == "TO REWRITE":
+            counter[0] += 1
+            value["plain"] = f"plain words {counter[0]}"
+        for item in value.values():
+            plain_wordings(item, counter)
+    elif isinstance(value, list):
+        for item in value:
+            plain_wordings(item, counter)
+    return value
+
+
 def rewrite_everything(folder: Path) -> None:
-    """What an editor does: plain title and summary, and sections in their own words."""
+    """What an editor does: plain title, summary and wordings, and sections in their own words."""
     path = folder / "trial.yaml"
-    facts = yaml.safe_load(path.read_text(encoding="utf-8"))
+    facts = plain_wordings(yaml.safe_load(path.read_text(encoding="utf-8")))
     facts["title"] = "A study written in plain words"
     facts["summary"] = "This study is explained here in plain words."
     path.write_text(yaml.safe_dump(facts, sort_keys=False, allow_unicode=True), encoding="utf-8")
@@ -91,7 +107,8 @@ def test_real_record_imports_validates_is_refused_then_builds_with_its_facts(tmp
     errors = sorted(schema_validator("trial").iter_errors(facts), key=str)
     assert not errors, errors[0].message if errors else ""
     assert facts["status"] == status and str(facts["phase"]) == phase
-    assert [c["name"] for c in facts["conditions"]] == conditions
+    # Free-text facts are wordings: the registry's words, and a plain wording still to write.
+    assert [c["name"] for c in facts["conditions"]] == [{"plain": "TO REWRITE", "official": c} for c in conditions]
     assert facts.get("enrollment", {}).get("count") == count
     assert facts.get("study_type") == study_type
     nct = slug.upper()
@@ -103,7 +120,12 @@ def test_real_record_imports_validates_is_refused_then_builds_with_its_facts(tmp
 
     refused = run_build(project)
     assert refused.returncode == 1
-    assert f"content/trials/{slug}/trial.yaml:4: title still starts with TO REWRITE" in refused.stderr
+    title = next(n for n, line in enumerate((folder / "trial.yaml").read_text("utf-8").splitlines(), 1)
+                 if line.startswith("title:"))
+    assert f"content/trials/{slug}/trial.yaml:{title}: title still starts with TO REWRITE" in refused.stderr
+    first = next(n for n, line in enumerate((folder / "trial.yaml").read_text("utf-8").splitlines(), 1)
+                 if line.strip() == "plain: TO REWRITE")
+    assert f"content/trials/{slug}/trial.yaml:{first}:" in refused.stderr  # every wording still to write
     assert not (project / "site").exists()
 
     rewrite_everything(folder)
@@ -129,10 +151,12 @@ def test_mapping_details_from_a_full_record():
     assert facts["population"]["inclusion"].startswith("1. Males and females 18 to 55 years of age.")
     assert facts["population"]["exclusion"].startswith("1. Previous exposure to ID93 vaccines")
     assert "Exclusion Criteria" not in facts["population"]["inclusion"]
-    assert facts["outcomes"]["primary"][0] == {"measure": "Local Injection Site Reactogenicity",
-                                                "time_frame": "7 days following each injection"}
+    assert facts["outcomes"]["primary"][0] == {
+        "measure": {"plain": "TO REWRITE", "official": "Local Injection Site Reactogenicity"},
+        "time_frame": {"plain": "TO REWRITE", "official": "7 days following each injection"}}
     assert len(facts["outcomes"]["secondary"]) == 6
-    assert facts["interventions"] == [{"name": "ID93 + GLA-SE", "kind": "biological"}]
+    assert facts["interventions"] == [{"name": {"plain": "TO REWRITE", "official": "ID93 + GLA-SE"},
+                                       "kind": "biological"}]
     assert facts["sponsor"] == {"name": "Access to Advanced Health Institute (AAHI)"}
     assert facts["start_date"] == "2018-10-02" and facts["completion_date"] == "2020-06-15"
     assert facts["locations"] == [{"facility": "Saint Louis University - Center for Vaccine Development",
@@ -216,10 +240,16 @@ def test_re_import_updates_facts_reports_changes_and_never_touches_sections(tmp_
     assert after["title"] == "A study written in plain words"
     assert after["written_by"] == "Test editors"
     assert after["last_reviewed"] == ACCESSED  # the editor updates it after reviewing
-    assert after["conditions"][1] == {"name": "Non-small Cell Lung Cancer", "abbr": "NSCLC"}
+    assert after["conditions"][1] == {"name": {"plain": "plain words 2", "official": "Non-small Cell Lung Cancer"},
+                                      "abbr": "NSCLC"}
+    assert after["conditions"][4] == {"name": {"plain": "TO REWRITE", "official": "Solid Tumor"}}
     assert after["sources"]["paper"]["url"] == "https://example.org/paper"
     assert after["sources"]["ctgov"]["accessed"] == "2026-12-01"
     assert after["status"] == "completed" and after["enrollment"] == {"count": 236, "kind": "actual"}
+    refused = run_build(project)  # the new condition's plain wording is still to write
+    assert refused.returncode == 1 and "conditions[4].name: plain: still says TO REWRITE" in refused.stderr
+    path.write_text(path.read_text(encoding="utf-8").replace("plain: TO REWRITE", "plain: solid tumours"),
+                    encoding="utf-8")
     built = run_build(project)
     assert built.returncode == 0, built.stderr
     assert "236 people" in page_of(project, "nct05288205").find(id="key-facts").get_text(" ", strip=True)
@@ -272,9 +302,11 @@ def test_missing_file_bad_date_and_missing_argument(tmp_path):
     bad_date = run_build(project, "import", "nowhere.json", "--accessed", "28/11/2026")
     assert bad_date.returncode == 1 and "is not a date. Write it as YYYY-MM-DD" in bad_date.stderr
     no_record = run_build(project, "import")
-    assert no_record.returncode == 2 and "import needs the saved record" in no_record.stderr
+    assert no_record.returncode == 2 and "import needs an NCT number or a saved record" in no_record.stderr
     stray = run_build(project, "check", "record.json")
-    assert stray.returncode == 2 and "only import takes a file name" in stray.stderr
+    assert stray.returncode == 2 and "only import (an NCT number or a saved record) and refresh" in stray.stderr
+    two = run_build(project, "import", "a.json", "b.json")
+    assert two.returncode == 2 and "import takes one NCT number or one saved record at a time" in two.stderr
 
 
 def test_unknown_values_are_kept_with_a_warning_and_the_build_points_at_them(tmp_path):

@@ -1,4 +1,4 @@
-"""Command line: build | serve | check. The only module that prints or picks an exit code.
+"""Command line: build | serve | check | import | refresh. The only module that prints or picks an exit code.
 
 Exit codes: 0 done (warnings allowed), 1 the content has errors, 2 the command was typed
 wrong, 3 a bug in trialsite itself (reported in one plain paragraph, never a traceback).
@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -15,7 +16,7 @@ from pathlib import Path
 from . import __version__
 from .diagnostics import ERROR, INFO, WARNING, Report
 
-COMMANDS = ("build", "serve", "check", "import")
+COMMANDS = ("build", "serve", "check", "import", "refresh")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -23,13 +24,26 @@ def parser() -> argparse.ArgumentParser:
         prog="python build.py",
         description="Build plain-language clinical-trial pages from content/ into site/.",
         epilog="Examples:  python build.py   |   python build.py serve   |   python build.py check   |   "
-               "python build.py import NCT01234567.json")
+               "python build.py import NCT01234567   |   python build.py refresh")
     p.add_argument("command", nargs="?", default="build", choices=COMMANDS,
                    help="build (the default) writes the site; serve shows a live preview; check only checks; "
-                        "import starts or updates a trial from a saved ClinicalTrials.gov record")
-    p.add_argument("record", nargs="?", type=Path, help="import: the saved ClinicalTrials.gov record (.json)")
-    p.add_argument("--slug", help="import: the trial's folder name (default: its NCT number, e.g. nct01234567)")
-    p.add_argument("--accessed", help="import: when the record was saved, YYYY-MM-DD (default: today)")
+                        "import starts or updates a trial from ClinicalTrials.gov (an NCT number) or a saved "
+                        "record; refresh checks trials against ClinicalTrials.gov and updates the changed ones")
+    p.add_argument("names", nargs="*", metavar="NAME",
+                   help="import: an NCT number, or a saved record (.json); refresh: trial folder names "
+                        "(default: every trial with a ClinicalTrials.gov number)")
+    p.add_argument("--slug", help="import: the trial's folder name (default: the folder that already lists this "
+                                  "NCT number, else the number, e.g. nct01234567)")
+    p.add_argument("--accessed", help="import of a saved file: when the record was saved, YYYY-MM-DD "
+                                      "(default: today)")
+    p.add_argument("--api-url", default=None,
+                   help="import, refresh: the ClinicalTrials.gov API (default: https://clinicaltrials.gov/api/v2)")
+    p.add_argument("--timeout", type=float, default=None,
+                   help="import, refresh: seconds to wait for one answer (default: 30)")
+    p.add_argument("--retries", type=int, default=None,
+                   help="import, refresh: more tries when the registry is busy or does not answer (default: 3)")
+    p.add_argument("--pause", type=float, default=None,
+                   help="refresh: seconds between two requests (default: 1, as ClinicalTrials.gov asks)")
     p.add_argument("--content", default="content", type=Path, help="the content folder (default: content)")
     p.add_argument("--templates", default="templates", type=Path, help="the templates folder (default: templates)")
     p.add_argument("--out", default="site", type=Path, help="where the site is written (default: site)")
@@ -40,6 +54,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--strict", action="store_true", help="check: treat warnings as errors")
     p.add_argument("--links", action="store_true",
                    help="check: also list every link to another website, to check by hand (nothing is fetched)")
+    p.add_argument("--base-url", default=None,
+                   help="build: the site's address online, e.g. https://example.org/trials/ (default: base_url in "
+                        "site.yaml); used for links shared on social media and search engines")
     p.add_argument("--no-cache", action="store_true",
                    help="build: do not reuse finished pages from .trialsite-cache/ (always safe, just slower)")
     p.add_argument("--jobs", type=int, default=None, help="build: how many processes to use (default: all cores)")
@@ -172,8 +189,12 @@ def template_folder(path: Path) -> Path | None:
 def main(argv: list[str] | None = None) -> int:
     p = parser()
     args = p.parse_args(argv)
-    if args.record is not None and args.command != "import":
-        p.error(f"unexpected {args.record}: only import takes a file name (python build.py import RECORD.json)")
+    if args.names and args.command not in ("import", "refresh"):
+        p.error(f"unexpected {args.names[0]}: only import (an NCT number or a saved record) and refresh "
+                "(trial folder names) take names after the command")
+    if len(args.names) > 1 and args.command == "import":
+        p.error("import takes one NCT number or one saved record at a time; to check several trials "
+                "against the registry, use: python build.py refresh")
     try:
         if args.command == "serve":
             from .serve import serve
@@ -182,6 +203,8 @@ def main(argv: list[str] | None = None) -> int:
             return run_check(args)
         if args.command == "import":
             return run_import(args)
+        if args.command == "refresh":
+            return run_refresh(args)
         return run_build(args)
     except KeyboardInterrupt:
         print("\nStopped.", file=sys.stderr)
@@ -201,10 +224,14 @@ def main(argv: list[str] | None = None) -> int:
 def run_build(args) -> int:
     from .pipeline import build
     printer = Printer()
+    if args.base_url is not None and not re.match(r"^https?://[^/\s\"'<>]+(/[^\s\"'<>]*)?$", args.base_url):
+        print(f'--base-url "{args.base_url}" is not a web address: give the site\'s address online, starting with '
+              "https://, like https://example.org/trials/.", file=sys.stderr)
+        return 2
     progress = Progress(quiet=args.quiet)
     try:
         result = build(args.content, template_folder(args.templates), args.out, use_cache=not args.no_cache,
-                       jobs=args.jobs, progress=progress)
+                       jobs=args.jobs, base_url=args.base_url, progress=progress)
     finally:
         progress.close()
     # Plain-language findings can run to thousands on a big site: the build sums them up,
@@ -273,13 +300,46 @@ def run_check(args) -> int:
     return 1 if failing else 0
 
 
+def client(args):
+    """The registry client the options ask for, or None after saying why it cannot be made."""
+    from . import registry
+    from .refresh import publisher_url
+    given = {"timeout": args.timeout, "retries": args.retries, "pause": args.pause}
+    try:
+        return registry.Client(args.api_url or registry.API_URL, agent=registry.user_agent(publisher_url(args.content)),
+                               **{key: value for key, value in given.items() if value is not None})
+    except registry.FetchError as exc:
+        print(exc, file=sys.stderr)
+        return None
+
+
+def looks_like_number(name: str) -> bool:
+    """import NCT01234567 (a number to fetch) rather than a saved file: no such file, and no
+    folder or .json in the name."""
+    return name.strip().upper().startswith("NCT") and not Path(name).exists() and not any(c in name for c in "./\\")
+
+
 def run_import(args) -> int:
-    from .importer import import_record
-    if args.record is None:
-        print("import needs the saved record: python build.py import RECORD.json [--slug SLUG]", file=sys.stderr)
+    from .importer import import_number, import_record
+    if not args.names:
+        print("import needs an NCT number or a saved record: python build.py import NCT01234567 "
+              "(or RECORD.json) [--slug SLUG]", file=sys.stderr)
         return 2
     printer = Printer()
-    result = import_record(args.record, args.content, args.slug, args.accessed)
+    name = args.names[0]
+    if looks_like_number(name):
+        if args.accessed:
+            print("--accessed is only for a saved file: a record fetched now is accessed today.", file=sys.stderr)
+            return 2
+        registry = client(args)
+        if registry is None:
+            return 2
+        result = import_number(name, args.content, registry, args.slug)
+        if result.report.has_errors and not result.trials and len(result.report.items) == 1:
+            printer.report(result.report)  # a fetch that failed: one line, nothing was changed
+            return 1
+    else:
+        result = import_record(Path(name), args.content, args.slug, args.accessed)
     printer.report(result.report)
     for trial in result.trials:
         if trial.created:
@@ -291,9 +351,42 @@ def run_import(args) -> int:
                   "(review the sentences that mention it, then update last_reviewed):")
             for change in trial.changes:
                 print(f"  {change}")
+        elif trial.rewritten:
+            print(f"{trial.folder}/trial.yaml: the record has no new facts; only the day it was accessed "
+                  "(sources: ctgov) changed.")
         else:
             print(f"{trial.folder}/trial.yaml: the record has no new facts. Nothing changed.")
     if result.report.has_errors:
         print(f"Import stopped: {printer.counts(result.report)}.", file=sys.stderr)
         return 1
     return 0
+
+
+def run_refresh(args) -> int:
+    from .refresh import CHANGED, FAILED, UNCHANGED, refresh
+    registry = client(args)
+    if registry is None:
+        return 2
+    done = refresh(args.content, args.names, registry)
+    for trial in done.trials:
+        folder = trial.folder
+        if trial.state == CHANGED:
+            print(f"{folder}: changed ({trial.detail}):" if trial.changes else
+                  f"{folder}: changed ({trial.detail}), but no fact shown on the page changed.")
+            for change in trial.changes:
+                print(f"  {change}")
+        else:
+            print(f"{folder}: {trial.state}: {trial.detail}" if trial.state == FAILED else
+                  f"{folder}: unchanged ({trial.detail}).")
+        for d in trial.report.items:
+            if d.format() != trial.detail:  # a failure's first error is its line already
+                print(f"  {d.format()}")
+    summary = (f"Checked {Printer.plural(len(done.trials), 'trial')} against {registry.name}: "
+               f"{done.count(CHANGED)} changed, {done.count(UNCHANGED)} unchanged, {done.count(FAILED)} failed.")
+    if done.without_number:
+        summary += f" {Printer.plural(done.without_number, 'trial')} without a ClinicalTrials.gov number not checked."
+    print(summary)
+    if done.count(CHANGED):
+        print("Review each change (the sentences that mention it), rewrite every new TO REWRITE, then update "
+              "last_reviewed. python build.py check lists what is left to do.")
+    return 1 if done.count(FAILED) else 0

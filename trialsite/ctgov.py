@@ -1,14 +1,18 @@
 """ClinicalTrials.gov API v2: one study record -> trial.yaml facts and section skeletons (issue 8).
 
-Pure mapping, no files. Facts are copied, never written: the registry's own wording goes into
-"to rewrite" markers (rewrite.py) for the editor, and nothing here invents plain language.
-A value this module does not know is kept as written, with a warning, so nothing is lost.
+Pure mapping, no files. Facts are copied, never written: the registry's own words go into
+"to rewrite" markers (rewrite.py) and, for free-text facts, into wordings whose plain wording
+is still to write ({plain: TO REWRITE, official: ...}, plain-facts-spec.md). Nothing here
+invents plain language. A value this module does not know is kept as written, with a warning.
 """
 from __future__ import annotations
 
 import re
 
+from .rewrite import VALUE_PREFIX
+
 STUDY_URL = "https://clinicaltrials.gov/study/{}"
+NCT_RE = re.compile(r"^NCT\d{8}$")
 REGISTRY = "ClinicalTrials.gov"
 SOURCE_KEY = "ctgov"
 
@@ -75,7 +79,7 @@ def _check_study(study, what: str) -> None:
         raise NotAStudy(f'{what} is not a ClinicalTrials.gov study record (it has no "protocolSection")')
     ident = study["protocolSection"].get("identificationModule")
     nct = ident.get("nctId") if isinstance(ident, dict) else None
-    if not isinstance(nct, str) or not re.fullmatch(r"NCT\d{8}", nct.strip()):
+    if not isinstance(nct, str) or not NCT_RE.match(nct.strip()):
         raise NotAStudy(f"{what} has no valid NCT number (protocolSection.identificationModule.nctId)")
 
 
@@ -94,6 +98,27 @@ def _list(value) -> list:
 
 def _text(value) -> str | None:
     return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def wording(official: str) -> dict:
+    """A free-text fact in the registry's words, with its plain wording still to write."""
+    return {"plain": VALUE_PREFIX, "official": official}  # the build refuses it until rewritten
+
+
+def last_update(study: dict) -> str | None:
+    """The day the registry last changed the record (statusModule.lastUpdatePostDateStruct)."""
+    status = _module(study.get("protocolSection") or {}, "statusModule")
+    struct = status.get("lastUpdatePostDateStruct")
+    return _text(struct.get("date")) if isinstance(struct, dict) else None
+
+
+def status_value(study: dict):
+    """The record's overall status as the registry writes it (RECRUITING, COMPLETED, ...)."""
+    return _module(study.get("protocolSection") or {}, "statusModule").get("overallStatus")
+
+
+def has_results(study: dict) -> bool:
+    return study.get("hasResults") is True or isinstance(study.get("resultsSection"), dict)
 
 
 class Mapper:
@@ -132,7 +157,7 @@ class Mapper:
             "study_type": self.enum(STUDY_TYPE, design["studyType"], "study type") if design.get("studyType")
             else None,
             "enrollment": self.enrollment(_module(design, "enrollmentInfo")),
-            "conditions": [{"name": c.strip()} for c in _list(_module(p, "conditionsModule").get("conditions"))
+            "conditions": [{"name": wording(c.strip())} for c in _list(_module(p, "conditionsModule").get("conditions"))
                            if _text(c)],
             "population": self.population(_module(p, "eligibilityModule")),
             "interventions": self.interventions(_module(p, "armsInterventionsModule")),
@@ -208,7 +233,7 @@ class Mapper:
         for item in _list(module.get("interventions")):
             if not isinstance(item, dict) or not _text(item.get("name")):
                 continue
-            entry = {"name": item["name"].strip()}
+            entry = {"name": wording(item["name"].strip())}
             others = [o.strip() for o in _list(item.get("otherNames")) if _text(o)]
             if others:
                 entry["other_names"] = others
@@ -227,9 +252,9 @@ class Mapper:
             items = []
             for item in _list(module.get(theirs)):
                 if isinstance(item, dict) and _text(item.get("measure")):
-                    entry = {"measure": item["measure"].strip()}
+                    entry = {"measure": wording(item["measure"].strip())}
                     if _text(item.get("timeFrame")):
-                        entry["time_frame"] = item["timeFrame"].strip()
+                        entry["time_frame"] = wording(item["timeFrame"].strip())
                     items.append(entry)
             if items:
                 out[ours] = items

@@ -1,10 +1,13 @@
-"""Import: a saved ClinicalTrials.gov record -> content/trials/<slug>/ (issue 8). Reads files only.
+"""Import: a ClinicalTrials.gov record -> content/trials/<slug>/ (issues 8 and 21).
 
-First import writes trial.yaml and section skeletons (official text marked "to rewrite").
-Re-import of a newer record updates only the facts that come from the record, keeps the
-editor's own keys (title, summary, last_reviewed, written_by, other sources, an abbr on a
-condition, ...), never touches sections/, and lists what changed so the editor knows which
-sentences to review. Problems go to the Report; nothing here prints.
+The record comes from a saved file (import FILE) or from the registry (import NCT..., and
+refresh.py). A first import writes trial.yaml, section skeletons (official text marked "to
+rewrite") and the registry/ folder: a copy of the record used and the day it was checked.
+Importing again updates only the facts that come from the record (merge.py) and lists what
+changed, so the editor knows which sentences to review. The editor's words are never touched:
+comments, order, quoting, their own keys and plain wordings stay (yamledit.py), and so does
+sections/. Nothing is written unless everything can be; problems go to the Report, nothing
+here prints.
 """
 from __future__ import annotations
 
@@ -14,27 +17,19 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
-from . import ctgov
-from .diagnostics import Report
-from .load import SLUG_RE, display_path
+from . import ctgov, yamledit
+from .diagnostics import ERROR, Report
+from .load import CHECKED_FILE, REGISTRY_FOLDER, SLUG_RE, display_path, parse_yaml, trial_folders
+from .merge import Merger, ordered, paths_of
 
 RECORD_LIMIT = 200_000_000  # bytes; the largest real records (results, 1000s of sites) are a few MB
-# Facts that come from the record and are replaced on re-import. Everything else is the editor's.
-RECORD_KEYS = ("official_title", "short_name", "status", "phase", "study_type", "enrollment", "conditions",
-               "population", "interventions", "outcomes", "sponsor", "collaborators", "locations", "contacts",
-               "start_date", "completion_date")
-ORDER = ("title", "official_title", "short_name", "summary", "registrations", "status", "phase", "study_type",
-         "enrollment", "conditions", "population", "interventions", "outcomes", "sponsor", "collaborators",
-         "locations", "contacts", "start_date", "completion_date", "last_reviewed", "written_by", "reviewed_by",
-         "sources")
-# On re-import, keys the editor added to a list item survive when the item is still there.
-ITEM_ID = {"conditions": "name", "interventions": "name"}
-LABELS = {"enrollment.count": "enrollment", "enrollment.kind": "enrollment kind"}
 HEADER = ("# Facts from ClinicalTrials.gov record {nct}, imported with: python build.py import\n"
-          "# Re-importing a newer record updates the facts from the record and keeps title, summary,\n"
-          "# last_reviewed and anything else you added. Rewrite title and summary in plain words.\n")
+          "# Importing again (or python build.py refresh) updates the facts from the record and keeps\n"
+          "# your comments, title, summary, plain wordings and anything else you added.\n"
+          "# Rewrite every TO REWRITE in plain words.\n")
+CHECKED = ("# Written by trialsite (python build.py import / refresh); the file beside it is the record used.\n"
+           "# The day this trial's facts were last compared with its ClinicalTrials.gov record.\n"
+           "checked: {day}\n")
 
 
 @dataclass
@@ -44,6 +39,7 @@ class Imported:
     created: bool
     changes: list[str] = field(default_factory=list)
     sections: list[str] = field(default_factory=list)
+    rewritten: bool = False  # trial.yaml was written (a new trial, new facts, or a newer accessed day)
 
 
 @dataclass
@@ -54,6 +50,7 @@ class ImportResult:
 
 def import_record(record: Path, content: Path, slug: str | None = None, accessed: str | None = None,
                   today: datetime.date | None = None) -> ImportResult:
+    """import FILE: every study in a saved record file."""
     result = ImportResult()
     report, where = result.report, display_path(record)
     accessed = accessed or (today or datetime.date.today()).isoformat()
@@ -76,9 +73,26 @@ def import_record(record: Path, content: Path, slug: str | None = None, accessed
                      code="import.slug")
         return result
     for study in found:
-        one = _import_study(study, content, slug or ctgov.nct_id(study).lower(), accessed, where, report)
+        one = import_study(study, content, slug, accessed, where, report)
         if one:
             result.trials.append(one)
+    return result
+
+
+def import_number(number: str, content: Path, client, slug: str | None = None,
+                  today: datetime.date | None = None) -> ImportResult:
+    """import NCT...: fetch the record (registry.Client), then exactly what import FILE does."""
+    from .registry import FetchError  # only this command goes online
+    result = ImportResult()
+    try:
+        study = client.study(number)
+    except FetchError as exc:
+        result.report.error(number.strip(), 0, str(exc), code="import.fetch")
+        return result
+    one = import_study(study, content, slug, (today or datetime.date.today()).isoformat(), ctgov.nct_id(study),
+                       result.report)
+    if one:
+        result.trials.append(one)
     return result
 
 
@@ -119,8 +133,34 @@ def _read_json(record: Path, where: str, report: Report):
     return None
 
 
-def _import_study(study: dict, content: Path, slug: str, accessed: str, where: str, report: Report):
+def trial_of(content: Path, nct: str) -> str | None:
+    """The folder name of the trial that lists this NCT number in registrations:, if any."""
+    for folder in trial_folders(content):
+        path = folder / "trial.yaml"
+        try:
+            if nct.encode() not in path.read_bytes():  # quick: most folders do not mention it at all
+                continue
+            doc = parse_yaml(path.read_text(encoding="utf-8-sig"), display_path(path), Report())
+        except (OSError, UnicodeDecodeError):
+            continue
+        if doc and isinstance(doc.data, dict) and nct in registered(doc.data):
+            return folder.name
+    return None
+
+
+def registered(facts: dict) -> list[str]:
+    """The registry numbers a trial.yaml lists, ClinicalTrials.gov's first."""
+    regs = facts.get("registrations")
+    found = [r for r in regs if isinstance(r, dict) and r.get("id")] if isinstance(regs, list) else []
+    found.sort(key=lambda r: r.get("registry") != ctgov.REGISTRY)
+    return [str(r["id"]).strip() for r in found]
+
+
+def import_study(study: dict, content: Path, slug: str | None, accessed: str, where: str,
+                 report: Report) -> Imported | None:
+    """One study into its trial folder: first import, or the newer facts merged into trial.yaml."""
     nct = ctgov.nct_id(study)
+    slug = slug or trial_of(content, nct) or nct.lower()
     if not SLUG_RE.match(slug):
         report.error(where, 0, f'"{slug}" cannot be a folder name: use small letters a-z, digits and hyphens.',
                      code="import.slug")
@@ -130,150 +170,114 @@ def _import_study(study: dict, content: Path, slug: str, accessed: str, where: s
     mapper = ctgov.Mapper(study, accessed)
     new = mapper.facts()
     for warning in mapper.warnings:
-        report.warning(where, 0, f"{nct}: {warning}", code="import.value")
-    old = _existing(trial_yaml, report)
-    if old is False:
+        report.warning(where, 0, warning if where == nct else f"{nct}: {warning}", code="import.value")
+    existing = _existing(trial_yaml, report)
+    if existing is False:
         return None
-    if old is not None and nct not in _registered(old):
-        report.error(display_path(trial_yaml), 0, f"this folder already holds another trial, not {nct}. Choose "
-                     "another folder with --slug, or move that trial first.", code="import.other-trial")
-        return None
-    if old is None:
+    files = {f"{REGISTRY_FOLDER}/{nct}.json": json.dumps(study, indent=2, ensure_ascii=False) + "\n",
+             f"{REGISTRY_FOLDER}/{CHECKED_FILE}": CHECKED.format(day=accessed)}
+    if existing is None:
         new["last_reviewed"] = accessed
-        facts, changes = new, []
+        files["trial.yaml"] = HEADER.format(nct=nct) + yamledit.dump(ordered(new))
+        changes = []
     else:
-        facts = _merge(old, new)
-        changes = changes_between(old, facts)
-    sections = mapper.sections() if old is None and not (folder / "sections").exists() else {}
+        document, newline, bom = existing
+        if nct not in registered(document.before):
+            report.error(display_path(trial_yaml), 0, f"this folder already holds another trial, not {nct}. "
+                         "Choose another folder with --slug, or move that trial first.", code="import.other-trial")
+            return None
+        found = Merger(document.data).apply(new)
+        text = document.write() if document.changed() else document.text  # no new facts: not even written
+        if text != document.text:
+            files["trial.yaml"] = bom + text.replace("\n", newline)
+        changes = _with_lines(found, document.data, text)
+    sections = mapper.sections() if existing is None and not (folder / "sections").exists() else {}
+    files.update({f"sections/{name}": body for name, body in sections.items()})
     try:
-        _write(folder, trial_yaml, HEADER.format(nct=nct) + dump(facts), sections)
+        write_files(folder, files)
     except OSError as exc:
-        report.error(display_path(folder), 0, f"could not write the trial ({exc.strerror or exc}).",
-                     code="import.write")
+        report.error(display_path(folder), 0, f"could not write the trial ({exc.strerror or exc}); nothing was "
+                     "changed.", code="import.write")
         return None
-    return Imported(slug, display_path(folder), old is None, changes, sorted(sections))
+    return Imported(slug, display_path(folder), existing is None, changes, sorted(sections), "trial.yaml" in files)
 
 
 def _existing(path: Path, report: Report):
-    """The current trial.yaml as data; None if there is none; False if it cannot be read."""
+    """(yamledit.Document, line ending, byte-order mark) of the current trial.yaml; None if there
+    is none; False (after reporting why) if it cannot be read."""
     if not path.exists():
         return None
+    shown = display_path(path)
     try:
-        data = yaml.load(path.read_text(encoding="utf-8-sig"), Loader=_Loader)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        report.error(display_path(path), 0, f"could not read the existing trial.yaml ({exc}). Fix it, then "
-                     "import again.", code="import.existing")
+        raw = path.read_bytes()
+        text = raw.decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        report.error(shown, 0, f"could not read the existing trial.yaml ({getattr(exc, 'strerror', None) or exc}). "
+                     "Fix it, then import again.", code="import.existing")
         return False
-    return data if isinstance(data, dict) else {}
+    newline, bom = "\r\n" if "\r\n" in text else "\n", "\ufeff" if raw.startswith(b"\xef\xbb\xbf") else ""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")  # written back as they were
+    try:
+        document = yamledit.Document(text)
+    except yamledit.Unreadable as exc:
+        problems = Report()
+        parse_yaml(text, shown, problems)  # the build's own plain messages, with lines
+        report.extend(d for d in problems.items if d.severity == ERROR)
+        report.error(shown, 0, f"{'fix the mistakes above in' if problems.has_errors else f'could not read ({exc})'} "
+                     "the existing trial.yaml, then import again; nothing was changed.", code="import.existing")
+        return False
+    if yamledit.has_aliases(document.data):  # a few lines of & and * can stand for billions of values
+        report.error(shown, 0, "the existing trial.yaml repeats parts of itself with YAML aliases (& and *). "
+                     "Write the values out in full, then import again; nothing was changed.", code="import.existing")
+        return False
+    if not isinstance(document.data, dict):
+        report.error(shown, 1, "trial.yaml must be a group of keys (title:, summary:, ...). Fix it, then import "
+                     "again.", code="import.existing")
+        return False
+    return document, newline, bom
 
 
-def _registered(facts: dict) -> set[str]:
-    regs = facts.get("registrations")
-    return {str(r.get("id")) for r in regs if isinstance(r, dict)} if isinstance(regs, list) else set()
+def _with_lines(changes, doc, text: str) -> list[str]:
+    """The change lines, those about a plain wording to check with its line in the new file."""
+    paths = paths_of(doc, [c.node for c in changes if c.node is not None])
+    lines = yamledit.lines_of(text, [path + ("plain",) for path in paths.values()])
+    out = []
+    for change in changes:
+        line = lines.get(paths[id(change.node)] + ("plain",)) if id(change.node) in paths else None
+        out.append(f"{change.text} (check your plain wording at line {line})" if line else change.text)
+    return out
 
 
-def _merge(old: dict, new: dict) -> dict:
-    merged = dict(old)
-    for key in RECORD_KEYS:
-        if key in new:
-            merged[key] = _keep_editor_keys(old.get(key), new[key], ITEM_ID.get(key))
-        else:
-            merged.pop(key, None)
-    regs = [r for r in old.get("registrations") or [] if not (isinstance(r, dict)
-                                                               and r.get("registry") == ctgov.REGISTRY)]
-    merged["registrations"] = new["registrations"] + regs
-    merged["sources"] = {**(old.get("sources") if isinstance(old.get("sources"), dict) else {}), **new["sources"]}
-    return merged
+def record_checked(folder: Path, day: str) -> None:
+    """Only the day the trial was last checked: the record did not change (refresh)."""
+    write_files(folder, {f"{REGISTRY_FOLDER}/{CHECKED_FILE}": CHECKED.format(day=day)})
 
 
-def _keep_editor_keys(old, new, id_key):
-    """conditions/interventions: keys the editor added to an item (abbr, role, ...) are kept."""
-    if not id_key or not isinstance(old, list):
-        return new
-    extra = {item.get(id_key): item for item in old if isinstance(item, dict)}
-    return [{**extra.get(item[id_key], {}), **item} for item in new]
-
-
-def changes_between(old: dict, new: dict) -> list[str]:
-    """What the newer record changed, in plain lines like "status: recruiting → completed"."""
-    lines: list[str] = []
-    for key in RECORD_KEYS:
-        _compare(key, old.get(key), new.get(key), lines)
-    return lines
-
-
-def _compare(name: str, old, new, lines: list[str]) -> None:
-    if old == new:
-        return
-    if isinstance(old, dict) and isinstance(new, dict):
-        for key in list(old) + [k for k in new if k not in old]:
-            _compare(f"{name}.{key}", old.get(key), new.get(key), lines)
-        return
-    label = LABELS.get(name, name)
-    if isinstance(old, list) or isinstance(new, list):
-        before, after = [_name(i) for i in old or []], [_name(i) for i in new or []]
-        known, kept = set(before), set(after)  # sets: records can list thousands of sites
-        added = list(dict.fromkeys(i for i in after if i not in known))
-        removed = list(dict.fromkeys(i for i in before if i not in kept))
-        parts = []
-        if added:
-            parts.append("added " + _some(added))
-        if removed:
-            parts.append("removed " + _some(removed))
-        if not parts:
-            parts.append("details changed")
-        lines.append(f"{label}: {'; '.join(parts)}")
-        return
-    lines.append(f"{label}: {_show(old)} → {_show(new)}")
-
-
-def _name(item) -> str:
-    if isinstance(item, dict):
-        for key in ("name", "measure", "facility", "city"):
-            if item.get(key):
-                return str(item[key]) + (f" ({item['city']})" if key == "facility" and item.get("city") else "")
-    return str(item)
-
-
-def _some(names: list[str]) -> str:
-    shown = ", ".join(names[:5])
-    return shown + (f" and {len(names) - 5} more" if len(names) > 5 else "")
-
-
-def _show(value) -> str:
-    return "(none)" if value is None else str(value)
-
-
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 10x faster on big records
-
-
-class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):
-    """Readable YAML: keys in trial.yaml order, long official texts as blocks."""
-
-
-def _str(dumper, value: str):
-    if "\n" in value:
-        return dumper.represent_scalar("tag:yaml.org,2002:str", value.replace("\r\n", "\n"), style="|")
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value)
-
-
-_Dumper.add_representer(str, _str)
-
-
-def dump(facts: dict) -> str:
-    ordered = {key: facts[key] for key in ORDER if key in facts}
-    ordered.update({key: value for key, value in facts.items() if key not in ordered})
-    return yaml.dump(ordered, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100,
-                     default_flow_style=False)
-
-
-def _write(folder: Path, trial_yaml: Path, text: str, sections: dict[str, str]) -> None:
-    """trial.yaml through a temporary file, so an interrupted import never leaves half a file."""
-    folder.mkdir(parents=True, exist_ok=True)
-    temporary = folder / f".trial.yaml.{os.getpid()}.tmp"
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, trial_yaml)
-    if sections:
-        (folder / "sections").mkdir()
-        for name, body in sections.items():
-            (folder / "sections" / name).write_text(body, encoding="utf-8")
+def write_files(folder: Path, files: dict[str, str]) -> None:
+    """Files under folder, all or none: each is written to a temporary file first, and only when
+    every one is ready are they moved into place. Files whose text is unchanged are not touched."""
+    pending, made = [], []
+    try:
+        for name, text in files.items():
+            path = folder / name
+            data = text.encode("utf-8")
+            try:
+                if path.read_bytes() == data:
+                    continue
+            except OSError:
+                pass
+            for parent in reversed([path.parent, *path.parent.parents]):
+                if not parent.exists():
+                    parent.mkdir()
+                    made.append(parent)
+            temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            pending.append((temporary, path))
+            temporary.write_bytes(data)
+    except OSError:
+        for temporary, _ in pending:
+            temporary.unlink(missing_ok=True)
+        for parent in reversed(made):
+            parent.rmdir()
+        raise
+    for temporary, path in pending:
+        os.replace(temporary, path)

@@ -21,6 +21,10 @@ YAML_LIMIT = 1_000_000  # bytes per YAML file (issue 7)
 SECTION_LIMIT = 2_000_000  # bytes per Markdown section
 NODE_LIMIT = 50_000  # values per YAML file, after aliases are expanded
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# In a trial folder: copies of its registry record and the day its facts were last checked
+# against it (importer.py, refresh.py). Never a section; only checked.yaml is read by a build.
+REGISTRY_FOLDER = "registry"
+CHECKED_FILE = "checked.yaml"
 # YAML 1.1 turns yes/no/on/off into booleans ("country: NO" becomes False); only true/false do here.
 BOOL_WORDS = {"true", "false"}
 
@@ -62,6 +66,7 @@ class TrialFolder:
     path: str  # display path of the folder
     trial: YamlFile
     sections: tuple[SectionFile, ...]
+    registry_checked: datetime.date | None = None  # registry/checked.yaml
 
 
 @dataclass
@@ -361,9 +366,38 @@ def load_trial(folder: Path, content: Path, report: Report, read: dict | None = 
             if section:
                 sections.append(section)
     _check_numbering(sections, report)
+    checked = load_checked(folder, content, report, read)
     if trial is None:
         return None
-    return TrialFolder(folder.name, shown, trial, tuple(sections))
+    return TrialFolder(folder.name, shown, trial, tuple(sections), checked)
+
+
+def load_checked(folder: Path, content: Path, report: Report, read: dict | None = None) -> datetime.date | None:
+    """The day trialsite last compared the trial's facts with its registry record, if it has.
+    trialsite writes the file, so a damaged one is a warning (the page then leaves the day out)."""
+    path = folder / REGISTRY_FOLDER / CHECKED_FILE
+    if not path.is_file():
+        return None
+    if not _inside(path, content):
+        report.error(display_path(path), 0, "this file links to a place outside the content folder. "
+                     "Delete it and run python build.py refresh to write it again.", code="file.symlink")
+        return None
+    again = f"trialsite writes this file: run python build.py refresh {folder.name} to write it again."
+    problems = Report()
+    doc = load_yaml_file(path, problems, read)
+    for problem in problems.items:
+        report.warning(problem.path, problem.line, f"{problem.message} {again}", code="registry.checked")
+    if doc is None:
+        return None
+    value = doc.data.get("checked") if isinstance(doc.data, dict) else None
+    try:
+        if isinstance(value, str) and len(value) == 10:
+            return datetime.date.fromisoformat(value)
+    except ValueError:
+        pass
+    report.warning(doc.path, doc.line("checked"), "checked: should be the day the facts were last compared with "
+                   f"the registry, as YYYY-MM-DD. {again}", code="registry.checked")
+    return None
 
 
 def _check_numbering(sections: list, report: Report) -> None:

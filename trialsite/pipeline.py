@@ -7,6 +7,7 @@ there was no error, so the last good site is never touched. check() renders noth
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from .glossary import Glossary
 from .plainwords import load_rules
 from .textchecks import check_shared_texts
 from .diagnostics import Report
+from .freshness import check_freshness
 from .load import check_theme, load_shared, trial_folders
 from .render import DEFAULT_THEME, Output, Renderer, environment, keep_compiled_templates
 from .resolve import TrialPage
@@ -42,13 +44,14 @@ class Result:
 
 def prepare(content: Path, templates: Path | None, sink=None, cache=None, jobs: int | None = None,
             render: bool = True, preview: bool = False, read=None, trials_done=None, have=None,
-            progress=None) -> Result:
+            base_url: str | None = None, progress=None) -> Result:
     """Load, check and render everything; finished files go to sink(path, bytes), unless
     have(path, sha256) says the output already holds exactly that file.
 
     Without a sink the files are collected in result.output. With render=False nothing is
     rendered at all (check). read(path) gives back a finished file, for the link check.
     trials_done(result) is called once every trial page is finished, before the site pages.
+    base_url: the site's address online, instead of site.yaml's (build --base-url).
     progress(stage, done, total): how far a long run is ("trials", then "search" in a build).
     """
     result = Result()
@@ -56,7 +59,8 @@ def prepare(content: Path, templates: Path | None, sink=None, cache=None, jobs: 
     if render and sink is None:
         result.output = {}
         sink = result.output.__setitem__
-    shared = load_shared_inputs(content, templates, report, keyed=cache is not None, preview=preview)
+    shared = load_shared_inputs(content, templates, report, keyed=cache is not None, preview=preview,
+                                base_url=base_url)
     paths: set[str] = set()
 
     def tracked(path: str, data: bytes) -> None:
@@ -81,7 +85,7 @@ def prepare(content: Path, templates: Path | None, sink=None, cache=None, jobs: 
 
 
 def load_shared_inputs(content: Path, templates: Path | None, report: Report, keyed: bool,
-                       preview: bool = False) -> Shared:
+                       preview: bool = False, base_url: str | None = None) -> Shared:
     """site.yaml and the glossary, checked: what every page depends on. preview: see rewrite.py."""
     # Templates are compiled once per build, not once per process: a long-running preview must
     # see a template file added to or removed from the theme (Jinja only notices edited ones).
@@ -90,12 +94,15 @@ def load_shared_inputs(content: Path, templates: Path | None, report: Report, ke
     if templates:
         check_theme(templates, report)
     info, terms = validate_shared(raw, report)
+    if info is not None and base_url:  # a publishing pipeline knows the address; site.yaml need not
+        info = dataclasses.replace(info, base_url=base_url.rstrip("/") + "/")
     rules = load_rules(content, info.reading_grade_target if info else 8.0, report)
     before = len(report.items)
     if not report.has_errors:
         check_shared_texts(raw.site, info, raw.glossary, terms, Glossary(terms), rules, report)
     notes = tuple(report.items[before:])  # shown in the preview's panel too, on every trial page
-    key = shared_key(content, templates, DEFAULT_THEME) + (":preview" if preview else "") if keyed else ""
+    key = shared_key(content, templates, DEFAULT_THEME) + (":preview" if preview else "") + \
+        (f":base={base_url}" if base_url else "") if keyed else ""
     return Shared(content, templates, info, terms, raw.glossary.path if raw.glossary else None, key, preview,
                   rules, notes)
 
@@ -158,7 +165,7 @@ class _Abandon(Exception):
 
 
 def build(content: Path, templates: Path | None, out: Path, use_cache: bool = True,
-          jobs: int | None = None, progress=None) -> Result:
+          jobs: int | None = None, base_url: str | None = None, progress=None) -> Result:
     """Build the site into out; on any error out stays exactly as it was. progress: see prepare()."""
     cache = DiskCache(content.resolve().parent / CACHE_FOLDER) if use_cache else None
     keep_compiled_templates(cache.compiled if cache else None)
@@ -184,7 +191,7 @@ def build(content: Path, templates: Path | None, out: Path, use_cache: bool = Tr
 
             try:
                 result = prepare(content, templates, sink, cache, jobs, read=lambda p: _read(stage.root / p),
-                                 trials_done=start_index, have=have, progress=progress)
+                                 trials_done=start_index, have=have, base_url=base_url, progress=progress)
                 result.written = count[0]
                 if index and not result.report.has_errors:
                     index.pop().finish(result.report, progress)
@@ -202,5 +209,8 @@ def build(content: Path, templates: Path | None, out: Path, use_cache: bool = Tr
 
 
 def check(content: Path, templates: Path | None) -> Result:
-    """Everything a build checks, without rendering or writing anything."""
-    return prepare(content, templates, render=False)
+    """Everything a build checks, without rendering or writing anything; and whether the
+    registry facts are fresh (which depends on today, so a build, being cached, leaves it out)."""
+    result = prepare(content, templates, render=False)
+    check_freshness(content, result.report)
+    return result

@@ -103,6 +103,7 @@ class Trial:
     last_reviewed: datetime.date
     translations: dict = field(default_factory=dict)  # lang -> {section id: translated Section}
     shown_in: dict = field(default_factory=dict)  # "title"/"summary" -> language, when not the page's own
+    registry_checked: datetime.date | None = None  # facts last compared with the registry (load.load_checked)
 
     @property
     def title(self) -> str:
@@ -436,7 +437,8 @@ def validate_trial(folder: TrialFolder, report: Report, language: str = "en") ->
                                 _date(s.get("accessed"), doc, (), Report()), doc.line("sources", key),
                                 s.get("language") if isinstance(s.get("language"), str) else language)
                for key, s in raw_sources.items() if isinstance(s, dict)}
-    return Trial(folder.slug, doc.path, facts, doc, sources, sections, reviewed, translations)
+    return Trial(folder.slug, doc.path, facts, doc, sources, sections, reviewed, translations,
+                 registry_checked=folder.registry_checked)
 
 
 def _date(value, doc: YamlFile, path: tuple, report: Report) -> datetime.date | None:
