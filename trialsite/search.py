@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from . import shards
-from .cache import files_under
+from .cache import code_key, files_under
 from .diagnostics import Report
 from .indexer import Runs, pagefind_version, parallel_runs, report_failure
 from .write import Stage
@@ -44,7 +44,7 @@ class Shard:
 
 def plan(pages: dict[str, list[str]], digest_of) -> list[Shard]:
     """The shards of these trial pages (slug -> its pages' site paths), keyed by digest_of(path)."""
-    version = pagefind_version()
+    version = f"{pagefind_version()}:{code_key()}"  # what Pagefind and this module make of the pages
     return [Shard(number, i == 0, sorted(name for slug in slugs for name in pages[slug]), digest_of, version)
             for i, (number, slugs) in enumerate(shards.by_shard(pages).items())]
 
