@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from project import GLOSSARY, SECTION_1, SITE, TRIAL, build_in_process, make_project, snapshot
@@ -39,7 +39,8 @@ def good_project() -> Path:
 
 
 def build(project: Path) -> tuple[int, str]:
-    return build_in_process(project, "--templates", str(project / "templates"), "--no-cache")
+    # --quiet: only problems are printed (progress lines would pass for the messages looked for below)
+    return build_in_process(project, "--templates", str(project / "templates"), "--no-cache", "--quiet")
 
 
 def assert_clean_outcome(project: Path) -> None:
@@ -93,6 +94,8 @@ KEYS = list(yaml.safe_load(TRIAL))
 @SETTINGS
 @given(changes=st.dictionaries(st.sampled_from(KEYS + ["population", "outcomes", "locations", "colour"]), VALUES,
                                min_size=1, max_size=4))
+@example(changes={"interventions": 1})  # the key facts box crashed on it (found by this test)
+@example(changes={"outcomes": {"primary": 3}})
 def test_almost_valid_trial_yaml(changes):
     project = good_project()
     facts = yaml.safe_load(TRIAL)

@@ -174,3 +174,22 @@ def test_translations_get_the_checks_that_work_in_their_language(tmp_path):
     assert f"{path}:25: warning: \"Ils sont 40 personnes.\" gives a number but has no source" in out
     assert f"{path}:5: warning: this section has a reading ease of" in out and "adapted to this language" in out
     assert "30 words" not in out and "plain.passive" not in out
+
+
+@pytest.mark.parametrize("lang, shown", [("en", "Used on 1,500 trials"), ("fr", "Utilisé sur 1\u202f500 essais")])
+def test_the_word_list_counts_thousands_of_trials_in_each_language(tmp_path, monkeypatch, lang, shown):
+    """A word used on 1,000 trials or more: the count is written as the reader's language writes
+    numbers (it stopped the build when the message wanted a bare number)."""
+    from trialsite import render
+    from trialsite.pipeline import prepare
+
+    real = render.glossary_usage
+    monkeypatch.setattr(render, "glossary_usage", lambda terms, pages: {
+        term: {**usage, "more": 1500 - len(usage["trials"])} if usage["trials"] else usage
+        for term, usage in real(terms, pages).items()})
+    project = tmp_path / "p"
+    shutil.copytree(FIXTURE / "content", project / "content")
+    result = prepare(project / "content", None)
+    assert not result.report.has_errors, result.report.sorted()[:3]
+    page = result.output["glossary/index.html" if lang == "en" else "fr/glossary/index.html"].decode()
+    assert shown in page.replace("\xa0", "\u202f")

@@ -46,7 +46,7 @@ def test_a_broken_cache_entry_is_just_computed_again(tmp_path):
         entry.write_bytes(b"not a pickle")
     stream = cache / "site-pages.stream"  # cut short: the first pages are read, then it ends
     stream.write_bytes(stream.read_bytes()[: stream.stat().st_size // 2])
-    index = sorted(p for p in (cache / "search-index").rglob("*") if p.is_file() and not p.name.startswith("."))
+    index = sorted(p for p in (cache / "search").rglob("*") if p.is_file() and not p.name.startswith("."))
     index[0].write_bytes(b"cut")
     result = run_build(project)
     assert result.returncode == 0, result.stderr
@@ -56,14 +56,14 @@ def test_a_broken_cache_entry_is_just_computed_again(tmp_path):
 
 def test_site_pages_and_search_index_come_from_the_cache_a_file_at_a_time(tmp_path, monkeypatch):
     """Saved one page at a time and read back the same way: at 10,000 trials they are ~90 MB."""
-    from trialsite import pipeline, search
+    from trialsite import indexer, pipeline
 
     project = make_project(tmp_path / "p")
     content, site = project / "content", project / "site"
     assert not pipeline.build(content, None, site).report.has_errors
     good = snapshot(site)
     monkeypatch.setattr(pipeline, "render_site_pages", lambda *a: (_ for _ in ()).throw(AssertionError("rendered")))
-    monkeypatch.setattr(search, "start_pagefind", lambda *a: (_ for _ in ()).throw(AssertionError("indexed")))
+    monkeypatch.setattr(indexer, "start_pagefind", lambda *a: (_ for _ in ()).throw(AssertionError("indexed")))
     shutil.rmtree(site)
     assert not pipeline.build(content, None, site).report.has_errors
     assert snapshot(site) == good
@@ -73,25 +73,25 @@ def test_site_pages_and_search_index_come_from_the_cache_a_file_at_a_time(tmp_pa
 def test_a_new_search_index_is_kept_for_the_next_build(tmp_path, monkeypatch, same_disk):
     """Moved into the cache when it can be (no copying of thousands of small files), copied when
     the output folder is on another disk; either way the next build does not run Pagefind."""
-    from trialsite import pipeline, search
+    from trialsite import cache, indexer, pipeline
 
     project = make_project(tmp_path / "p")
     content, site = project / "content", project / "site"
     real_rename = os.rename
 
     def rename(source, target):
-        if str(source).endswith(".pagefind-new") and not same_disk:
+        if ".pagefind-new" in str(source) and not same_disk:
             raise OSError(18, "Invalid cross-device link")
         return real_rename(source, target)
 
-    monkeypatch.setattr(search.os, "rename", rename)
+    monkeypatch.setattr(cache.os, "rename", rename)
     assert not pipeline.build(content, None, site).report.has_errors
     good = snapshot(site)
-    saved = project / ".trialsite-cache" / "search-index"
-    assert {f"pagefind/{name}" for name in json.loads((saved / search.KEY_FILE).read_text())["files"]} == \
+    [saved] = (project / ".trialsite-cache" / "search").iterdir()  # one trial: one shard
+    assert {f"pagefind/{name}" for name in json.loads((saved / cache.FOLDER_LIST).read_text())} == \
         {name for name in good if name.startswith("pagefind/")}
     assert not list(site.rglob(".pagefind-new")), "nothing left behind in the site"
-    monkeypatch.setattr(search, "start_pagefind", lambda *a: (_ for _ in ()).throw(AssertionError("indexed")))
+    monkeypatch.setattr(indexer, "start_pagefind", lambda *a: (_ for _ in ()).throw(AssertionError("indexed")))
     shutil.rmtree(site)
     assert not pipeline.build(content, None, site).report.has_errors
     assert snapshot(site) == good
@@ -106,12 +106,12 @@ def test_errors_are_reported_again_from_the_cache(tmp_path):
 
 
 def test_a_warm_build_writes_only_what_changed_and_reuses_the_search_index(tmp_path, monkeypatch):
-    from trialsite import search
+    from trialsite import indexer
     from trialsite.pipeline import build
 
     runs = []
-    real = search.pagefind_command
-    monkeypatch.setattr(search, "pagefind_command", lambda *a, **k: runs.append(1) or real(*a, **k))
+    real = indexer.pagefind_command
+    monkeypatch.setattr(indexer, "pagefind_command", lambda *a, **k: runs.append(1) or real(*a, **k))
     project = make_project(tmp_path / "p")
     content, site = project / "content", project / "site"
     assert not build(content, None, site).report.has_errors
@@ -148,7 +148,7 @@ def test_an_unchanged_search_index_is_not_even_read(tmp_path, monkeypatch):
     monkeypatch.setattr(write.Stage, "write", lambda self, name, data: written.append(name) or real_write(self, name, data))
     good = snapshot(site)
     assert not pipeline.build(content, None, site).report.has_errors
-    assert not [p for p in read if "search-index" in p], "no file of the cached index was read"
+    assert not [p for p in read if ".trialsite-cache/search/" in p], "no file of the cached index was read"
     assert any(name.startswith("pagefind/") for name in good) and not [n for n in written if n.startswith("pagefind/")]
     monkeypatch.undo()
     assert snapshot(site) == good
@@ -285,7 +285,7 @@ def test_warm_builds_after_any_edits_equal_a_build_from_nothing(tmp_path_factory
 def test_a_failed_search_index_keeps_the_last_good_site(tmp_path, monkeypatch):
     import sys
 
-    from trialsite import search
+    from trialsite import indexer
     from trialsite.pipeline import build
 
     project = make_project(tmp_path / "p")
@@ -294,7 +294,7 @@ def test_a_failed_search_index_keeps_the_last_good_site(tmp_path, monkeypatch):
     good = snapshot(site)
     section = content / f"trials/{SLUG}/sections/02-plan.md"
     section.write_text(section.read_text() + "\nA new sentence [@reg].\n")
-    monkeypatch.setattr(search, "pagefind_command",
+    monkeypatch.setattr(indexer, "pagefind_command",
                         lambda *a, **k: [sys.executable, "-c", "import sys; sys.exit('pagefind is broken')"])
     result = build(content, None, site)
     messages = [d.format() for d in result.report.sorted()]
@@ -305,7 +305,6 @@ def test_a_failed_search_index_keeps_the_last_good_site(tmp_path, monkeypatch):
 def test_a_site_page_error_stops_the_search_index_it_started(tmp_path, monkeypatch):
     import subprocess
 
-    from trialsite import search
     from trialsite.pipeline import build
 
     started = []

@@ -42,10 +42,12 @@ def test_stopping_the_preview_stops_a_pagefind_run_in_progress():
     pages = {f"trials/t{i}/index.html": PAGE.format(f"Trial {i}", "Gout and aspirin " * 400).encode()
              for i in range(1000)}
     index.request(pages)
-    assert wait_for(lambda: index._process is not None), "Pagefind started"
-    process = index._process
+    assert wait_for(lambda: index._process is not None and index._process.processes), "Pagefind started"
+    runs = index._process
     index.stop()
-    assert wait_for(lambda: process.poll() is not None, 5), "Pagefind still running after stop()"
-    assert process.returncode < 0, "Pagefind finished its run instead of being stopped"
+    processes = list(runs.processes.values())
+    assert wait_for(lambda: all(p.poll() is not None for p in processes), 5), "Pagefind still running after stop()"
+    assert any(p.returncode < 0 for p in processes), "Pagefind finished its run instead of being stopped"
+    assert not runs.queue, "no shard is started after stop()"
     time.sleep(0.5)
     assert index.runs == 0 and index.files == {}

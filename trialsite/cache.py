@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
 import pickle
 import shutil
@@ -145,6 +146,8 @@ def trial_key(folder: Path, shared: str, hash_of) -> str | None:
     return digest.hexdigest() if hash_files(digest, folder, "trial", hash_of) else None
 
 
+FOLDER_KINDS = {"search"}  # folders of kept folders (save_folder)
+FOLDER_LIST = ".trialsite-files"  # in a kept folder: its files' names, sizes and hashes
 KEPT = {"file-hashes"}  # entries with fixed names, replaced rather than added
 END = "end"  # the last item of a saved stream: a stream without it was cut short
 
@@ -156,8 +159,8 @@ class Damaged(Exception):
 class DiskCache:
     """For builds: one pickle per trial in .trialsite-cache/; unreadable entries are misses.
     Also holds the compiled templates, so a warm build does not compile them again, the
-    site-wide pages as one stream (site-pages.stream) and the last search index (a folder,
-    search.py)."""
+    site-wide pages as one stream (site-pages.stream) and the shards of the search index (a
+    folder each, under search/, keyed by their pages: search.py)."""
 
     def __init__(self, folder: Path):
         self.folder = folder
@@ -260,6 +263,48 @@ class DiskCache:
                 pass
             temporary.unlink(missing_ok=True)
 
+    def saved_folder(self, kind: str, key: str) -> tuple[Path, dict] | None:
+        """A folder kept under key (save_folder) and its files {name: (size, sha256 hex)}, if it
+        is all there; else None."""
+        folder = self.folder / kind / key
+        try:
+            files = json.loads((folder / FOLDER_LIST).read_text())
+            files = {name: (int(size), str(digest)) for name, (size, digest) in files.items()}
+            if all(os.stat(os.path.join(folder, name)).st_size == size for name, (size, _) in files.items()):
+                return folder, files
+        except (OSError, ValueError, TypeError, AttributeError):
+            pass
+        return None
+
+    def save_folder(self, kind: str, key: str, made: Path, files: dict) -> None:
+        """Keep a folder made by this build (a search shard) under key, with the list of its
+        files: moved there (copying thousands of small files took seconds), or copied if the
+        cache is on another disk. made is gone afterwards. Only a help: if it fails, the next
+        build makes it again."""
+        target = self.folder / kind / key
+        temporary = self.folder / kind / f".{key}.{os.getpid()}.tmp"
+        try:
+            temporary.parent.mkdir(parents=True, exist_ok=True)
+            (made / FOLDER_LIST).write_text(json.dumps(files))  # last: without it the folder is never used
+            try:
+                os.rename(made, temporary)
+            except OSError:  # another disk
+                shutil.copytree(made, temporary)
+            shutil.rmtree(target, ignore_errors=True)
+            os.rename(temporary, target)
+        except OSError:
+            shutil.rmtree(temporary, ignore_errors=True)
+
+    def keep_folders(self, kind: str, keys: set[str]) -> None:
+        """Drop the folders of this kind that this build did not use (and any half-saved one)."""
+        try:
+            entries = list(os.scandir(self.folder / kind))
+        except OSError:
+            return
+        for entry in entries:
+            if entry.name not in keys:
+                shutil.rmtree(entry.path, ignore_errors=True)
+
     def keep_only(self, keys: set[str]) -> None:
         """Drop entries this build did not use, so the folder does not grow forever."""
         if not self.folder.is_dir():
@@ -271,6 +316,6 @@ class DiskCache:
                 if suffix in (".pickle", ".pages") and name not in keep or suffix == ".tmp":
                     with contextlib.suppress(OSError):  # another build may have removed it first
                         os.unlink(entry.path)
-                elif entry.name.startswith("compiled-") and entry.is_dir() and entry.path != str(self.compiled):
+                elif entry.is_dir() and entry.name not in FOLDER_KINDS and entry.path != str(self.compiled):
                     shutil.rmtree(entry.path, ignore_errors=True)  # made by another version of trialsite
         self.put("file-hashes", self.hashes.used)

@@ -10,6 +10,7 @@ import json
 import os
 import re
 import sys
+import time
 from pathlib import Path
 
 from . import __version__
@@ -59,6 +60,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--no-cache", action="store_true",
                    help="build: do not reuse finished pages from .trialsite-cache/ (always safe, just slower)")
     p.add_argument("--jobs", type=int, default=None, help="build: how many processes to use (default: all cores)")
+    p.add_argument("--quiet", "-q", action="store_true",
+                   help="build: print only errors and warnings (no progress, no summary)")
     p.add_argument("--version", action="version", version=f"trialsite {__version__}")
     return p
 
@@ -123,6 +126,62 @@ class Printer:
         return f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
 
 
+class Progress:
+    """How far a long build is, for people, on stdout (stderr is for problems): on a terminal a
+    live line (tqdm) with what is done, the time so far and the time left, gone when done; in a
+    log (CI) a plain line every PLAIN_EVERY seconds and one when each stage ends; nothing with
+    --quiet. Library code reports through the callback (pipeline.build's progress), never prints."""
+
+    STAGES = {"trials": ("Trial pages", "trial"), "search": ("Search index", "shard")}
+    PLAIN_EVERY = 15.0
+    LINE = "{desc}: {n_fmt}/{total_fmt} {unit}s, {elapsed} so far, about {remaining} left"
+    DONE = "{desc}: {n_fmt}/{total_fmt} {unit}s in {elapsed}"
+
+    def __init__(self, stream=None, quiet: bool = False):
+        self.stream = stream or sys.stdout
+        self.quiet = quiet
+        self.live = self.stream.isatty()
+        self.stage = None
+        self.bar = None
+        self.started = self.printed = 0.0
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if self.quiet:
+            return
+        desc, unit = self.STAGES.get(stage, (stage, "step"))
+        if stage != self.stage:
+            self.close()
+            self.stage, self.started = stage, time.monotonic()
+            self.printed = self.started
+            if self.live:
+                from tqdm import tqdm  # only on a terminal: importing it costs ~30 ms
+                sized = _width(self.stream) > 0  # a terminal that tells no width (0) gets 80 columns
+                self.bar = tqdm(total=total, desc=desc, unit=unit, file=self.stream, leave=False, dynamic_ncols=sized,
+                                ncols=None if sized else 80, bar_format="{l_bar}{bar}| {n_fmt}/{total_fmt} {unit}s [{elapsed} so far, about "
+                                           "{remaining} left]")
+        if self.bar is not None:
+            self.bar.update(done - self.bar.n)
+        now = time.monotonic()
+        if not self.live and (done == total or now - self.printed >= self.PLAIN_EVERY):
+            from tqdm import tqdm
+            line = tqdm.format_meter(done, total, now - self.started, prefix=desc, unit=unit,
+                                     bar_format=self.DONE if done == total else self.LINE)
+            print(line, file=self.stream, flush=True)
+            self.printed = now
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+
+def _width(stream) -> int:
+    try:
+        return os.get_terminal_size(stream.fileno()).columns
+    except (OSError, ValueError, AttributeError):
+        return 0
+
+
 def template_folder(path: Path) -> Path | None:
     return path if path.is_dir() else None
 
@@ -169,8 +228,12 @@ def run_build(args) -> int:
         print(f'--base-url "{args.base_url}" is not a web address: give the site\'s address online, starting with '
               "https://, like https://example.org/trials/.", file=sys.stderr)
         return 2
-    result = build(args.content, template_folder(args.templates), args.out, use_cache=not args.no_cache,
-                   jobs=args.jobs, base_url=args.base_url)
+    progress = Progress(quiet=args.quiet)
+    try:
+        result = build(args.content, template_folder(args.templates), args.out, use_cache=not args.no_cache,
+                       jobs=args.jobs, base_url=args.base_url, progress=progress)
+    finally:
+        progress.close()
     # Plain-language findings can run to thousands on a big site: the build sums them up,
     # `check` lists them. Everything else is shown in full.
     shown, plain = Report(), Report()
@@ -181,6 +244,8 @@ def run_build(args) -> int:
         print(f"Build stopped: {printer.counts(shown)}. Fix the errors above; "
               f"{args.out}/ was not changed.", file=sys.stderr)
         return 1
+    if args.quiet:
+        return 0
     site = result.site
     trials = len(site.trials) if site else 0
     print(f"Built {trials} trial page{'s' * (trials != 1)} ({result.written} files) into {args.out}/ "

@@ -26,18 +26,20 @@ class Phrases:
 
     One regex of every name is slow to scan with (Python tries each name at every position),
     so names are grouped by their first word, and a group is only tried where its word starts.
+    A group's regex is made the first time its word is seen: a build that checks one trial
+    (after an edit) would otherwise compile hundreds of them (~0.1 s) to use a few.
     """
 
     WORD = re.compile(r"\w+")
 
     def __init__(self, exact=(), folded=()) -> None:
-        groups: dict[str, list] = {}
+        self.groups: dict[str, list] = {}
         for name, fold in [(n, False) for n in exact] + [(n, True) for n in folded]:
             first = self.WORD.search(name)
             if first:
-                groups.setdefault(first.group(0).lower(), []).append((name, fold))
-        self.patterns = {word: self._pattern(names) for word, names in groups.items()}
-        self.first_words = set(self.patterns)
+                self.groups.setdefault(first.group(0).lower(), []).append((name, fold))
+        self.patterns: dict[str, re.Pattern] = {}
+        self.first_words = set(self.groups)
 
     @staticmethod
     def _pattern(names: list) -> re.Pattern:
@@ -48,7 +50,7 @@ class Phrases:
 
     def find(self, text: str):
         """(start, end) of every name in text, left to right, never overlapping."""
-        if not self.patterns:
+        if not self.first_words:
             return
         # Each word lower-cased on its own, as the names' first words were ("İ" grows longer).
         present = self.first_words.intersection(map(str.lower, self.WORD.findall(text)))
@@ -58,7 +60,10 @@ class Phrases:
         for start, word in self._starts(text, present):
             if start < end:
                 continue
-            match = self.patterns[word].match(text, start)
+            pattern = self.patterns.get(word)
+            if pattern is None:
+                pattern = self.patterns[word] = self._pattern(self.groups[word])
+            match = pattern.match(text, start)
             if match:
                 end = match.end()
                 yield match.start(), end
@@ -153,7 +158,7 @@ class MarkTerms(Treeprocessor):
         self.converter = converter
 
     def run(self, root):
-        if self.converter.glossary.phrases.patterns:
+        if self.converter.glossary.phrases.first_words:
             self._walk(root)
 
     def _walk(self, element) -> None:

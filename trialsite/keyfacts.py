@@ -103,12 +103,15 @@ def resolve_key_facts(trial, citations: PageCitations, converter, report: Report
 def _marked_wordings(facts: dict):
     """The wordings the box shows that may hold word-list words, in its order. Conditions are
     links to their own pages, and a link cannot hold the word list's button."""
-    listed = lambda value: value if isinstance(value, list) else []  # another shape is a schema error already
-    for item in listed(facts.get("interventions")):
+    for item in _listed(facts.get("interventions")):  # another shape is a schema error already: no crash
         yield from (item.get(key) for key in ("name", "role", "route") if isinstance(item, dict))
     outcomes = facts.get("outcomes") if isinstance(facts.get("outcomes"), dict) else {}
-    for item in listed(outcomes.get("primary")):
+    for item in _listed(outcomes.get("primary")):
         yield from (item.get(key) for key in ("measure", "time_frame") if isinstance(item, dict))
+
+
+def _listed(value) -> list:
+    return value if isinstance(value, list) else []
 
 
 def _shown_text(w: Wording) -> str:

@@ -24,8 +24,8 @@ from .freshness import check_freshness
 from .load import check_theme, load_shared, trial_folders
 from .render import DEFAULT_THEME, Output, Renderer, environment, keep_compiled_templates
 from .resolve import TrialPage
-from .trials import Shared, run_trials
-from .validate import Site, assemble, validate_shared
+from .trials import Shared, card_digest, run_trials
+from .validate import Site, assemble, keep_compiled_schemas, validate_shared
 from .write import WriteError, build_lock, staged
 
 CACHE_FOLDER = ".trialsite-cache"
@@ -44,7 +44,7 @@ class Result:
 
 def prepare(content: Path, templates: Path | None, sink=None, cache=None, jobs: int | None = None,
             render: bool = True, preview: bool = False, read=None, trials_done=None, have=None,
-            base_url: str | None = None) -> Result:
+            base_url: str | None = None, progress=None) -> Result:
     """Load, check and render everything; finished files go to sink(path, bytes), unless
     have(path, sha256) says the output already holds exactly that file.
 
@@ -52,6 +52,7 @@ def prepare(content: Path, templates: Path | None, sink=None, cache=None, jobs: 
     rendered at all (check). read(path) gives back a finished file, for the link check.
     trials_done(result) is called once every trial page is finished, before the site pages.
     base_url: the site's address online, instead of site.yaml's (build --base-url).
+    progress(stage, done, total): how far a long run is ("trials", then "search" in a build).
     """
     result = Result()
     report = result.report
@@ -73,12 +74,12 @@ def prepare(content: Path, templates: Path | None, sink=None, cache=None, jobs: 
         return False
 
     trials = run_trials(trial_folders(content), shared, tracked if render else None, cache, jobs,
-                        kept if have else None)
+                        kept if have else None, progress)
     result.site, result.pages = collect(shared, trials, report)
     if render and not report.has_errors and shared.info is not None:
         if trials_done:
             trials_done(result)
-        site_pages(result, shared, templates, cache, tracked)
+        site_pages(result, shared, templates, cache, tracked, {t.slug: t.card for t in trials})
         check_links(result.pages, paths, read or (result.output or {}).get, report)
     return result
 
@@ -115,17 +116,17 @@ def collect(shared: Shared, trials, report: Report) -> tuple[Site, list[TrialPag
     return site, sorted((t.page for t in trials if t.page), key=lambda p: order[p.trial.slug])
 
 
-def site_pages(result: Result, shared: Shared, templates: Path | None, cache, write) -> None:
+def site_pages(result: Result, shared: Shared, templates: Path | None, cache, write, cards: dict) -> None:
     """The site-wide pages, each given to write(path, bytes) as it is made. Reused from the cache
     when no trial's light page changed (a section edit usually changes only its own trial page):
-    rendering 1,000 cards takes seconds."""
+    rendering 1,000 cards takes seconds. cards: slug -> card_digest of its page, where known."""
     if cache is None:
         for path, data in render_site_pages(result.site, result.pages, templates, result.report):
             write(path, data)
         return
     digest = hashlib.sha256(shared.key.encode())
-    for page in result.pages:  # repr, not pickle: equal pages can pickle differently (shared objects)
-        digest.update(repr(dataclasses.replace(page, reading=None, links=(), external_links=())).encode())
+    for page in result.pages:
+        digest.update(cards.get(page.trial.slug) or card_digest(page))
     key = digest.hexdigest()
     saved = cache.read_stream("site-pages", key)
     if saved is not None:
@@ -164,10 +165,11 @@ class _Abandon(Exception):
 
 
 def build(content: Path, templates: Path | None, out: Path, use_cache: bool = True,
-          jobs: int | None = None, base_url: str | None = None) -> Result:
-    """Build the site into out; on any error out stays exactly as it was."""
+          jobs: int | None = None, base_url: str | None = None, progress=None) -> Result:
+    """Build the site into out; on any error out stays exactly as it was. progress: see prepare()."""
     cache = DiskCache(content.resolve().parent / CACHE_FOLDER) if use_cache else None
     keep_compiled_templates(cache.compiled if cache else None)
+    keep_compiled_schemas(cache.compiled if cache else None)
     result = Result()
     try:
         with build_lock(out), staged(out, reuse=use_cache) as stage:
@@ -185,14 +187,14 @@ def build(content: Path, templates: Path | None, out: Path, use_cache: bool = Tr
 
             def start_index(done: Result) -> None:  # Pagefind runs while the site pages are made
                 if done.pages:
-                    index.append(search.SiteIndex(stage, cache))
+                    index.append(search.SiteIndex(stage, cache, jobs))
 
             try:
                 result = prepare(content, templates, sink, cache, jobs, read=lambda p: _read(stage.root / p),
-                                 trials_done=start_index, have=have, base_url=base_url)
+                                 trials_done=start_index, have=have, base_url=base_url, progress=progress)
                 result.written = count[0]
                 if index and not result.report.has_errors:
-                    index.pop().finish(result.report)
+                    index.pop().finish(result.report, progress)
             finally:
                 for unfinished in index:
                     unfinished.abandon()

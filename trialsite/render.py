@@ -14,7 +14,7 @@ from pathlib import Path
 import jinja2
 import markupsafe
 
-from . import __version__, i18n, keyfacts, places, results, sharing, words
+from . import __version__, i18n, keyfacts, places, results, shards, sharing, words
 from .diagnostics import Report
 from .glossary import Glossary
 from .load import display_path
@@ -227,7 +227,8 @@ class Renderer:
             for shown, pager in paginate(group["pages"], f"conditions/{group['slug']}/"):
                 yield from put(pager["path"], self.page("condition.html", pager["path"], condition=group,
                                                         pages=shown, pager=pager, card=card))
-        yield from put("search/index.html", self.page("search.html", "search/index.html"))
+        yield from put("search/index.html", self.page("search.html", "search/index.html",
+                                                      search_shards=shards.merged(p.trial.slug for p in pages)))
         yield from put("glossary/index.html", self.page("glossary.html", "glossary/index.html", terms=terms,
                                                         letters=by_letter(terms), users=glossary_users))
         if self.prefix:

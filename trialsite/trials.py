@@ -57,6 +57,7 @@ class TrialResult:
     diagnostics: tuple[Diagnostic, ...]
     translated: tuple = ()  # (site path, bytes) of its pages in the site's other languages
     files: tuple = ()  # in the cache: (site path, sha256) of every page above; the bytes are kept apart
+    card: bytes = b""  # in the cache: card_digest(page), so a warm build need not work it out again
 
 
 _converter: Converter | None = None
@@ -85,6 +86,15 @@ def light(page: TrialPage, rendered: bool = True) -> TrialPage:
     reading = dataclasses.replace(page.reading, sections=(), uncited=()) if rendered and page.reading else page.reading
     return dataclasses.replace(page, trial=trial, sections=(), sources=(), uncited=(), summary_html="", reading=reading,
                                key_facts=None, take_part=None)
+
+
+def card_digest(page: TrialPage | None) -> bytes:
+    """A hash of what the site-wide pages show of a trial (its light page without reading grade
+    and links): they are made again only when one of these changes. repr, not pickle: equal
+    pages can pickle differently (shared objects)."""
+    if page is None:
+        return b""
+    return hashlib.sha256(repr(dataclasses.replace(page, reading=None, links=(), external_links=())).encode()).digest()
 
 
 def shared_strings(page: TrialPage | None) -> TrialPage | None:
@@ -205,7 +215,8 @@ def _start_worker(shared: Shared) -> None:
     _shared = shared
 
 
-def run_trials(folders: list[Path], shared: Shared, sink=None, cache=None, jobs: int | None = None, have=None):
+def run_trials(folders: list[Path], shared: Shared, sink=None, cache=None, jobs: int | None = None, have=None,
+               progress=None):
     """TrialResults for all folders, in folder order: from the cache, or computed in parallel.
 
     Each finished page goes to sink(path, html) as soon as it is ready and is then dropped, so
@@ -214,6 +225,7 @@ def run_trials(folders: list[Path], shared: Shared, sink=None, cache=None, jobs:
     are then not even read (at 10,000 trials they are ~450 MB).
     A trial's cache key comes from the remembered hashes of its files where none changed; where
     one did, the worker that parses the folder hashes it too, so no file is read twice.
+    progress(stage, done, total) hears of each trial finished (stage "trials").
     """
     render = sink is not None
     keys: list[str | None] = [None] * len(folders)
@@ -227,13 +239,19 @@ def run_trials(folders: list[Path], shared: Shared, sink=None, cache=None, jobs:
             if outputs:
                 cache.put(keys[i], dict(outputs), suffix=".pages")
             files = tuple((path, hashlib.sha256(data).digest()) for path, data in outputs)
+            result = dataclasses.replace(result, card=card_digest(result.page))
             cache.put(keys[i], dataclasses.replace(result, html=None, translated=(), files=files))
         for path, data in outputs:
             sink(path, data)
         done(i, result)
 
+    finished = [0]
+
     def done(i: int, result: TrialResult) -> None:
         results[i] = dataclasses.replace(result, html=None, translated=(), page=shared_strings(result.page))
+        finished[0] += 1
+        if progress:
+            progress("trials", finished[0], len(folders))
 
     def reuse(i: int, result: TrialResult) -> bool:
         """A cached result, its pages given to the sink; False if they are needed and gone."""

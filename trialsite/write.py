@@ -22,6 +22,7 @@ import os
 import pickle
 import shutil
 import tempfile
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -162,6 +163,21 @@ def clean_leftovers(out: Path) -> None:
         shutil.rmtree(stale, ignore_errors=True)
 
 
+def _delete_in_background(folder: Path, out: Path) -> threading.Thread | None:
+    """Move folder out of the way (to a name clean_leftovers knows, should the build be killed)
+    and delete it in a thread; the caller joins it."""
+    if not folder.is_dir() or folder.is_symlink():
+        return None
+    doomed = out.with_name(f".{out.name}.old-{os.getpid()}-spare")
+    try:
+        os.rename(folder, doomed)
+    except OSError:
+        return None
+    thread = threading.Thread(target=shutil.rmtree, args=(doomed,), kwargs={"ignore_errors": True}, name="old-site")
+    thread.start()
+    return thread
+
+
 def _load_manifests(path: Path) -> dict:
     try:
         manifests = pickle.loads(path.read_bytes())
@@ -186,15 +202,22 @@ def staged(out: Path, reuse: bool = True):
     else:
         root = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
         stage = Stage(root)
+    # Without reuse, the folder kept for it is replaced at the end: its thousands of files are
+    # deleted while the build works, not after it (at 1,000 trials, a second or so).
+    clearing = None if root == spare else _delete_in_background(spare, out)
     try:
         yield stage
-        stage.prune()
+        if root == spare:  # a fresh folder holds only what this build wrote
+            stage.prune()
         root.chmod(0o755)
         old = _swap(root, out)
     except BaseException:
         if root != spare:
             shutil.rmtree(root, ignore_errors=True)
         raise
+    finally:
+        if clearing is not None:
+            clearing.join()
     # The new site is in place. What follows only keeps the old one for the next build to
     # reuse: if that fails, the next build simply writes every file.
     kept = {os.stat(out).st_ino: stage.manifest}
