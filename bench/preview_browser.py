@@ -26,7 +26,7 @@ import tempfile
 import threading
 import time
 import urllib.request
-from collections import deque
+
 from pathlib import Path
 
 from playwright.sync_api import Error as PlaywrightError

@@ -15,7 +15,7 @@ from trialsite import ctgov, rewrite, words
 from trialsite.diagnostics import Report
 from trialsite.incremental import SiteModel
 from trialsite.pipeline import prepare
-from trialsite.validate import schema_validator
+from trialsite.schemas import schema_validator
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ctgov"
 ACCESSED = "2026-11-28"

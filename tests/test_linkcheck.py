@@ -3,7 +3,6 @@ that exist; links made by the templates too; links to other websites are listed,
 from __future__ import annotations
 
 import json
-import re
 
 import pytest
 

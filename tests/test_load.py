@@ -4,7 +4,8 @@ from __future__ import annotations
 import os
 
 from trialsite.diagnostics import Report
-from trialsite.load import load_content, parse_yaml, read_text, split_front_matter
+from trialsite.load import load_content
+from trialsite.yamlfile import parse_yaml, read_text, split_front_matter
 
 from project import make_project
 

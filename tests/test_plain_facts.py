@@ -13,7 +13,7 @@ from bs4 import BeautifulSoup
 
 from project import ROOT, make_project, run_build, write_files
 from trialsite import i18n, reading, words
-from trialsite.load import parse_yaml
+from trialsite.yamlfile import parse_yaml
 from trialsite.diagnostics import Report
 from trialsite.wording import Wording, in_language, normalize
 

@@ -10,13 +10,12 @@ import socket
 from pathlib import Path
 
 import pytest
-import yaml
 
 from project import build_in_process, make_project, run_build, snapshot
 from registry_server import FIXTURES, Answer
 from trialsite.diagnostics import Report
-from trialsite.load import load_yaml_file
-from trialsite.validate import schema_validator
+from trialsite.yamlfile import load_yaml_file
+from trialsite.schemas import schema_validator
 
 NCT = "NCT05288205"
 SLUG = "nct05288205"

@@ -13,7 +13,7 @@ from project import ROOT, make_project, run_build
 from test_checks import check_json
 from trialsite import charts, ctgov, rewrite
 from trialsite.incremental import SiteModel
-from trialsite.validate import schema_validator
+from trialsite.schemas import schema_validator
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ctgov"
 

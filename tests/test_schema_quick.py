@@ -10,7 +10,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from trialsite.validate import passes_schema, schema_validator
+from trialsite.schemas import passes_schema, schema_validator
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = {

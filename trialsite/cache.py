@@ -19,7 +19,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from . import __version__
-from .load import SECTION_LIMIT, YAML_LIMIT
+from .load import SECTION_LIMIT
+from .yamlfile import YAML_LIMIT
 
 MAX_DEPTH = 8
 # A content file bigger than this is refused by load.py before it is read, so hashing does not

@@ -14,8 +14,9 @@ from pathlib import Path
 
 from . import ctgov
 from .diagnostics import Report
-from .load import CHECKED_FILE, REGISTRY_FOLDER, load_checked, load_yaml_file, trial_folders
-from .validate import SCHEMA_DIR
+from .load import CHECKED_FILE, REGISTRY_FOLDER, load_checked, trial_folders
+from .yamlfile import load_yaml_file
+from .schemas import SCHEMA_DIR
 
 REFRESH_AFTER_DAYS = 30
 SAVED_RECORD_LIMIT = 200_000_000  # bytes; the largest real records are a few MB

@@ -19,7 +19,8 @@ from pathlib import Path
 
 from . import ctgov, yamledit
 from .diagnostics import ERROR, Report
-from .load import CHECKED_FILE, REGISTRY_FOLDER, SLUG_RE, display_path, parse_yaml, trial_folders
+from .load import CHECKED_FILE, REGISTRY_FOLDER, SLUG_RE, trial_folders
+from .yamlfile import display_path, parse_yaml
 from .merge import Merger, ordered, paths_of
 
 RECORD_LIMIT = 200_000_000  # bytes; the largest real records (results, 1000s of sites) are a few MB

@@ -25,7 +25,8 @@ from .load import check_theme, load_shared, trial_folders
 from .render import DEFAULT_THEME, Output, Renderer, environment, keep_compiled_templates
 from .resolve import TrialPage
 from .trials import Shared, card_digest, run_trials
-from .validate import Site, assemble, keep_compiled_schemas, validate_shared
+from .schemas import keep_compiled_schemas
+from .validate import Site, assemble, validate_shared
 from .write import WriteError, build_lock, staged
 
 CACHE_FOLDER = ".trialsite-cache"

@@ -14,7 +14,7 @@ from pathlib import Path
 from . import reading
 from .diagnostics import WARNING, Report
 from .glossary import Glossary, Phrases
-from .load import YamlFile, load_yaml_file
+from .yamlfile import YamlFile, load_yaml_file
 
 JARGON_FILE = Path(__file__).resolve().parent / "data" / "jargon.yaml"
 LONG_SENTENCE = 25  # words

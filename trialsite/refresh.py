@@ -17,7 +17,8 @@ from . import ctgov
 from .diagnostics import ERROR, Report, did_you_mean
 from .freshness import load_saved_record
 from .importer import import_study, record_checked, registered
-from .load import REGISTRY_FOLDER, display_path, load_yaml_file, trial_folders
+from .load import REGISTRY_FOLDER, trial_folders
+from .yamlfile import display_path, load_yaml_file
 from .registry import FetchError
 
 UNCHANGED, CHANGED, FAILED = "unchanged", "changed", "failed"

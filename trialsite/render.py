@@ -17,7 +17,7 @@ import markupsafe
 from . import __version__, i18n, keyfacts, places, results, shards, sharing, words
 from .diagnostics import Report
 from .glossary import Glossary
-from .load import display_path
+from .yamlfile import display_path
 from .resolve import TrialPage
 from .validate import Site
 

@@ -21,7 +21,8 @@ from .cache import FileHashes, trial_key
 from . import reading, wording
 from .checks import Rules, check_page, check_translation, highlight_uncited, preview_findings
 from .diagnostics import INFO, Diagnostic, Report
-from .load import YamlFile, load_trial
+from .load import load_trial
+from .yamlfile import YamlFile
 from .render import Renderer, glossary_in
 from .textchecks import check_fingerprint, check_translated_facts
 from .resolve import Converter, TrialPage, resolve_trial
