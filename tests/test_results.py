@@ -314,18 +314,13 @@ def test_import_mapping_of_groups_and_kinds():
 
 
 def test_odd_numbers_in_results_do_not_break_the_page(tmp_path):
-    """YAML can hold .nan, a count of more people than were counted, and numbers below zero; a number
-    too big to be true is an error at its line, not a crash."""
+    """YAML can hold .nan and numbers below zero; a number too big to be true is an error at its
+    line, not a crash (numbers that contradict each other: the test above)."""
     odd = TRIAL_WITH_RESULTS.replace("cells: {value: 12, analysed: 28}", "cells: {value: .nan, analysed: 28}") + """\
     secondary:
-      - measure: Too many
-        kind: people
-        values: {cells: {value: 40, analysed: 28}}
       - measure: Far below zero
         kind: mean
         values: {cells: {value: -12.5}}
-  side_effects:
-    serious: {cells: {affected: 31, at_risk: 30}}
 """
     project = make_project(tmp_path, {"content/trials/small-trial/trial.yaml": odd, **SECTIONS_WITH_ELEMENTS})
     result = run_build(project)
@@ -336,7 +331,7 @@ def test_odd_numbers_in_results_do_not_break_the_page(tmp_path):
     write = make_project(tmp_path / "huge", {"content/trials/small-trial/trial.yaml": huge, **SECTIONS_WITH_ELEMENTS})
     result = run_build(write)
     assert result.returncode == 1 and "Traceback" not in result.stderr
-    assert re.search(r"trial\.yaml:\d+: results\.measures\.secondary\[1\]\.values\.cells\.value .* out of range",
+    assert re.search(r"trial\.yaml:\d+: results\.measures\.secondary\[0\]\.values\.cells\.value .* out of range",
                      result.stderr), result.stderr
 
 
@@ -374,3 +369,44 @@ def test_wrong_shapes_are_schema_errors_not_crashes(tmp_path, shape):
     result = run_build(make_project(tmp_path, {"content/trials/small-trial/trial.yaml": trial}))
     assert result.returncode == 1 and "Traceback" not in result.stderr and "trialsite itself" not in result.stderr
     assert re.search(r"trial\.yaml:\d+: \S+ must be", result.stderr), result.stderr
+
+
+NUMBERS_THAT_DO_NOT_FIT = [
+    # (what replaces what in TRIAL_WITH_RESULTS, the line the error must point at, words of its message)
+    ({"      finished: 28": "      finished: 280"}, "      finished: 280", "280 people finished but only 30 started"),
+    ({"    age: {kind: mean, values: {cells: 51.5}}": "    age:\n      kind: mean\n      values:\n        cell: 51.5"},
+     "        cell: 51.5", '"cell" is not the id of one of this trial\'s groups (cells), so its number would not be '
+                          'shown. Did you mean "cells"?'),
+    ({"          cells: {value: 12, analysed: 28}": "          cells: {value: 29, analysed: 28}"},
+     "          cells: {value: 29, analysed: 28}", "29 people, but only 28 were counted"),
+    ({"        kind: people\n": "        kind: percent\n", "{value: 12, analysed: 28}": "{value: 120, analysed: 28}"},
+     "          cells: {value: 120, analysed: 28}", "results.measures.primary[0].values.cells: 120 is not a percent"),
+]
+
+
+@pytest.mark.parametrize("changes, wrong_line, words", NUMBERS_THAT_DO_NOT_FIT)
+def test_results_numbers_that_do_not_fit_together_are_errors_at_their_line(tmp_path, changes, wrong_line, words):
+    text = TRIAL_WITH_RESULTS
+    for old, new in changes.items():
+        assert old in text
+        text = text.replace(old, new)
+    project = make_project(tmp_path, {"content/trials/small-trial/trial.yaml": text})
+    result = run_build(project)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    line = text.splitlines().index(wrong_line) + 1
+    assert f"content/trials/small-trial/trial.yaml:{line}: " in result.stderr, result.stderr
+    assert words in result.stderr, result.stderr
+
+
+def test_two_groups_with_one_id_and_side_effects_beyond_the_people_at_risk(tmp_path):
+    text = TRIAL_WITH_RESULTS.replace("  baseline:", "    - id: cells\n      name: Second group\n"
+                                      "  side_effects:\n    serious: {cells: {affected: 31, at_risk: 30}}\n  baseline:")
+    project = make_project(tmp_path, {"content/trials/small-trial/trial.yaml": text})
+    result = run_build(project)
+    lines = text.splitlines()
+    assert result.returncode == 1
+    assert (f"trial.yaml:{lines.index('    - id: cells', 20) + 1}: two groups have the id \"cells\" "
+            "(the first is results.groups[0])") in result.stderr, result.stderr
+    assert (f"trial.yaml:{lines.index('    serious: {cells: {affected: 31, at_risk: 30}}') + 1}: "
+            "results.side_effects.serious.cells: 31 people affected, but only 30 at risk") in result.stderr

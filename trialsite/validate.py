@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 
-from . import annexv, i18n, wording
+from . import annexv, i18n, resultsfacts, wording
 from .diagnostics import Report, did_you_mean, dotted
 from .load import RawContent, SectionFile, TrialFolder
 from .schemas import schema_diagnostics
@@ -230,6 +230,7 @@ def validate_trial(folder: TrialFolder, report: Report, language: str = "en") ->
                      "Copy the example trial's trial.yaml and change it.", code="schema.type")
         return None
     schema_diagnostics(doc, "trial", report)
+    resultsfacts.check(doc, report)  # numbers under results: that contradict each other
     facts = dict(doc.data)
     reviewed = _date(facts.get("last_reviewed"), doc, ("last_reviewed",), report)
     raw_sources = facts.get("sources") if isinstance(facts.get("sources"), dict) else {}
