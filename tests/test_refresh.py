@@ -20,8 +20,16 @@ from trialsite.schemas import schema_validator
 NCT = "NCT05288205"
 SLUG = "nct05288205"
 RECORD = "nct05288205-phase1-2-recruiting.json"
-TODAY = datetime.date.today().isoformat()
+# Every build.py run in this file sees the same day, even when the suite runs past midnight.
+DAY = datetime.date.today()
+TODAY = DAY.isoformat()
 NEW_PLACE = {"facility": "Centre Léon Bérard", "city": "Lyon", "country": "France", "status": "RECRUITING"}
+
+
+@pytest.fixture(autouse=True)
+def same_day_throughout(monkeypatch):
+    midnight = datetime.datetime.combine(DAY, datetime.time(), tzinfo=datetime.timezone.utc)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(midnight.timestamp())))
 
 
 def online(project: Path, api, *args: str, timeout: str = "5", retries: str = "0"):
@@ -285,7 +293,7 @@ def test_check_warns_when_facts_are_old_or_the_saved_record_says_otherwise(tmp_p
     registration = numbered.index("  - registry: ClinicalTrials.gov") + 1
     status = numbered.index("status: recruiting") + 1
     where = "content/trials/nct03722472/trial.yaml"
-    days = (datetime.date.today() - datetime.date(2001, 2, 3)).days
+    days = (DAY - datetime.date(2001, 2, 3)).days
 
     checked = run_build(project, "check")
     assert (f"{where}:{registration}: warning: the facts from ClinicalTrials.gov were last checked on 2001-02-03, "
@@ -379,3 +387,16 @@ def test_a_damaged_checked_yaml_is_a_warning_and_the_page_leaves_the_day_out(tmp
     assert f"content/trials/{SLUG}/registry/checked.yaml:1: warning: {message}" in built.stderr
     assert f"run python build.py refresh {SLUG} to write it again" in built.stderr
     assert "Facts checked against" not in (project / "site" / "trials" / SLUG / "index.html").read_text("utf-8")
+
+
+def test_source_date_epoch_is_the_day_import_writes(tmp_path, monkeypatch):
+    """Reproducible reruns: SOURCE_DATE_EPOCH, when set, is "today" for import, refresh and check."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1000000000")  # 2001-09-09 01:46:40 UTC
+    project = make_project(tmp_path)
+    assert run_build(project, "import", str(FIXTURES / RECORD)).returncode == 0
+    assert "accessed: '2001-09-09'" in trial_text(project)
+    checked = project / "content" / "trials" / SLUG / "registry" / "checked.yaml"
+    assert checked.read_text(encoding="utf-8").endswith("checked: 2001-09-09\n")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "not a number")
+    assert run_build(project, "import", str(FIXTURES / RECORD)).returncode == 0
+    assert f"checked: {datetime.date.today().isoformat()}" in checked.read_text(encoding="utf-8")

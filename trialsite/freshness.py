@@ -12,7 +12,7 @@ import datetime
 import json
 from pathlib import Path
 
-from . import ctgov
+from . import clock, ctgov
 from .diagnostics import Report
 from .load import CHECKED_FILE, REGISTRY_FOLDER, load_checked, trial_folders
 from .yamlfile import load_yaml_file
@@ -23,7 +23,7 @@ SAVED_RECORD_LIMIT = 200_000_000  # bytes; the largest real records are a few MB
 
 
 def check_freshness(content: Path, report: Report, today: datetime.date | None = None) -> None:
-    today = today or datetime.date.today()
+    today = today or clock.today()
     days = refresh_after_days(content)
     for folder in trial_folders(content):
         if (folder / REGISTRY_FOLDER).is_dir() and (folder / "trial.yaml").is_file():

@@ -17,7 +17,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import ctgov, yamledit
+from . import clock, ctgov, yamledit
 from .diagnostics import ERROR, Report
 from .load import CHECKED_FILE, REGISTRY_FOLDER, SLUG_RE, trial_folders
 from .yamlfile import display_path, parse_yaml
@@ -54,7 +54,7 @@ def import_record(record: Path, content: Path, slug: str | None = None, accessed
     """import FILE: every study in a saved record file."""
     result = ImportResult()
     report, where = result.report, display_path(record)
-    accessed = accessed or (today or datetime.date.today()).isoformat()
+    accessed = accessed or (today or clock.today()).isoformat()
     if not _valid_date(accessed):
         report.error(where, 0, f'--accessed "{accessed}" is not a date. Write it as YYYY-MM-DD, e.g. 2026-11-28.',
                      code="import.accessed")
@@ -90,7 +90,7 @@ def import_number(number: str, content: Path, client, slug: str | None = None,
     except FetchError as exc:
         result.report.error(number.strip(), 0, str(exc), code="import.fetch")
         return result
-    one = import_study(study, content, slug, (today or datetime.date.today()).isoformat(), ctgov.nct_id(study),
+    one = import_study(study, content, slug, (today or clock.today()).isoformat(), ctgov.nct_id(study),
                        result.report)
     if one:
         result.trials.append(one)

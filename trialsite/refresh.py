@@ -13,7 +13,7 @@ import datetime
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import ctgov
+from . import clock, ctgov
 from .diagnostics import ERROR, Report, did_you_mean
 from .freshness import load_saved_record
 from .importer import import_study, record_checked, registered
@@ -47,7 +47,7 @@ class Refreshed:
 
 def refresh(content: Path, slugs: list[str], client, today: datetime.date | None = None) -> Refreshed:
     """The named trial folders (default: every one with a ClinicalTrials.gov number), checked."""
-    day = (today or datetime.date.today()).isoformat()
+    day = (today or clock.today()).isoformat()
     done = Refreshed()
     folders = [content / "trials" / slug for slug in slugs] if slugs else trial_folders(content)
     unreachable = False  # once the registry cannot be reached, the other trials are not tried
