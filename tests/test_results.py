@@ -151,6 +151,16 @@ def test_icon_arrays_fill_as_many_figures_as_the_proportion(example):
         assert len(svg.select("use.on")) == serious[group]["affected"]
 
 
+def test_percents_are_written_as_english_writes_them(example):
+    """"83.7%" in English (no space, as US style guides write it); French, German and Spanish put
+    a no-break space before % (their catalogs), so the sign never starts a line."""
+    first = example.select_one("#result-1")
+    cells = [td.get_text() for td in first.select("table td:nth-of-type(1)")]
+    assert cells and all(re.fullmatch(r"\d+(\.\d+)?%", cell) for cell in cells), cells
+    assert re.search(r"\(\d+(\.\d+)?% of \d+ people\)", first.get_text())
+    assert " %" not in first.get_text()
+
+
 def test_every_chart_has_a_name_and_a_table_with_its_numbers(example):
     charts_found = example.select("#results-in-numbers svg")
     assert len(charts_found) >= 8

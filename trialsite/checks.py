@@ -186,7 +186,7 @@ def findings_by_file(report: Report, pages, target: float) -> dict:
                                            "message": d.message})
     for item in files.values():
         item["findings"].sort(key=lambda f: (f["line"], f["message"]))
-    counts = {severity: len(report.of(severity)) for severity in ("error", "warning", "info")}
+    counts = {severity: report.count(severity) for severity in ("error", "warning", "info")}
     return {"version": 1, "target_grade": target, "counts": counts,
             "files": [files[p] for p in sorted(files)], "trials": trials}
 

@@ -122,7 +122,7 @@ class Printer:
         return f"{n} {word}{'s' * (n != 1)}"
 
     def counts(self, report: Report) -> str:
-        errors, warnings = len(report.of(ERROR)), len(report.of(WARNING))
+        errors, warnings = report.count(ERROR), report.count(WARNING)
         return f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
 
 
@@ -261,7 +261,7 @@ def plain_summary(plain: Report, pages, target: float) -> list[str]:
     graded = sorted((p for p in pages if p.reading is not None), key=lambda p: -p.reading.grade)
     if not graded:
         return []
-    warnings, info = len(plain.of(WARNING)), len(plain.of(INFO))
+    warnings, info = plain.count(WARNING), plain.count(INFO)
     hardest = graded[0]
     lines = [f"Plain language: {Printer.plural(warnings, 'warning')} and {Printer.plural(info, 'suggestion')}. "
              f"Hardest page to read: {hardest.trial.slug} at school grade {hardest.reading.grade:g} "

@@ -61,6 +61,10 @@ class Report:
     def of(self, severity: str) -> list[Diagnostic]:
         return [d for d in self.items if d.severity == severity]
 
+    def count(self, severity: str) -> int:
+        """How many different findings of this severity: what the editor sees listed (sorted())."""
+        return len({d for d in self.items if d.severity == severity})
+
     @property
     def has_errors(self) -> bool:
         return any(d.severity == ERROR for d in self.items)

@@ -121,6 +121,15 @@ def _render_simple(text: str, facts: dict, path: str, first_line: int, report: R
     return None if failed else "".join(pieces) + text[last:]
 
 
+TEMPLATE_RE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
+
+
+def without_facts(text: str) -> str:
+    """text with every {{ }} and {% %} blanked out, lines kept: a section whose facts could not
+    be filled in can still be checked for its other slips at the right lines."""
+    return TEMPLATE_RE.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
+
+
 def render_facts(text: str, facts: dict, path: str, first_line: int, report: Report) -> str | None:
     """Section text with every fact filled in, or None after reporting each problem."""
     if "{" not in text:
@@ -136,6 +145,10 @@ def render_facts(text: str, facts: dict, path: str, first_line: int, report: Rep
         report.error(path, line, "{% ... %} is not allowed in a section. To show a fact from trial.yaml, write "
                      f"{EXAMPLE}; for ordinary text, write the words without {{% %}}.", code="facts.syntax")
     if len(report.of("error")) > errors_before:
+        if UNCLOSED_RE.search(text):
+            return None
+        # {% %} only: still check the fact names around it, then give no text
+        _render_simple(re.sub(r"\{%.*?%\}", "", text), facts, path, first_line, report)
         return None
     simple = _render_simple(text, facts, path, first_line, report)
     if simple is not None or len(report.of("error")) > errors_before:

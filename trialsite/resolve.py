@@ -17,9 +17,9 @@ from markdown.treeprocessors import Treeprocessor
 
 from . import i18n, links, rewrite, sanitize, wording
 from .glossary import Glossary, MarkTerms
-from .citations import CITATION_RE, CitationExtension, PageCitations, check_citations
+from .citations import CITATION_RE, CitationExtension, PageCitations, check_citations, parse_group
 from .diagnostics import Report
-from .facts import render_facts
+from .facts import render_facts, without_facts
 from .keyfacts import KeyFacts, resolve_key_facts
 from .takepart import TakePart, cite_places, resolve_take_part
 from .validate import Source, Trial
@@ -217,6 +217,7 @@ def resolve_trial(trial: Trial, report: Report, converter: Converter, preview: b
     key_facts = resolve_key_facts(trial, page, converter, report)
     take_part = cite_places(trial, take_part, page, converter)  # the list of places follows the key facts
     sections = []
+    cited_in_failed = set()  # sources cited by sections left out for errors: not "never cited"
     for section in trial.sections:
         body = section.body
         if rewrite.check_section(body, section.path, section.body_line, report, preview):
@@ -224,7 +225,15 @@ def resolve_trial(trial: Trial, report: Report, converter: Converter, preview: b
                 continue
             body = rewrite.for_preview(body)
         text = render_facts(body, trial.facts, section.path, section.body_line, report)
-        if text is None or links.too_slow(text, section.path, section.body_line, report):
+        if text is None:  # still report the section's other slips, so one rebuild shows them all
+            rest = without_facts(body)
+            if not links.too_slow(rest, section.path, section.body_line, report):
+                check_citations(rest, trial.sources, section.path, section.body_line, report)
+                _check_markup(rest, section.path, section.body_line, report)
+                cited_in_failed.update(key for match in CITATION_RE.finditer(rest)
+                                       for key in (parse_group(match.group(1)) or ()))
+            continue
+        if links.too_slow(text, section.path, section.body_line, report):
             continue
         check_citations(text, trial.sources, section.path, section.body_line, report)
         _check_markup(body, section.path, section.body_line, report)
@@ -235,7 +244,7 @@ def resolve_trial(trial: Trial, report: Report, converter: Converter, preview: b
     cited = tuple(CitedSource(page.numbers[key], trial.sources[key], tuple(page.places[key]))
                   for key in sorted(page.numbers, key=page.numbers.get))
     uncited = tuple(s for key, s in trial.sources.items() if key not in page.numbers)
-    for source in uncited:
+    for source in (s for s in uncited if s.key not in cited_in_failed):
         report.warning(trial.path, source.line, f'the source "{source.key}" is never cited. Cite it in a section '
                        f"with [@{source.key}], or remove it from sources:.", code="cite.unused")
     summary_text = " ".join(CITATION_RE.sub("", summary_source).split())
