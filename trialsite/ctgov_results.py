@@ -111,6 +111,8 @@ class Groups:
         are never taken for the same group."""
         found: dict[str, str] = {}
         groups = [g for g in _list(groups) if isinstance(g, dict) and g.get("id")]
+        if len(groups) > 2 and re.match(r"total\b", str(groups[-1].get("title", "")).strip(), re.I):
+            groups = groups[:-1]  # the baseline's last column adds the groups up ("Total", "Total Title")
         # Titles are matched loosely only when the module has no more groups than are known: six
         # measures per food in one group of people are six groups, not that group six times.
         loose = len([g for g in groups if str(g.get("title", "")).strip().casefold() != "total"]) <= len(self.items)
@@ -147,13 +149,20 @@ def results(study: dict, warnings: list[str]) -> dict | None:
 def _flow(module: dict, groups: Groups) -> list:
     ids = groups.mapping(module.get("groups"))
     periods = [p for p in _list(module.get("periods")) if isinstance(p, dict)]
-    # Several periods (a crossover): people start in the first and finish in the last.
-    for period, milestone, field in ((periods[:1], "STARTED", "started"), (periods[-1:], "COMPLETED", "finished")):
-        for p in period:
-            for stone in _list(p.get("milestones")):
-                if isinstance(stone, dict) and stone.get("type") == milestone:
-                    for got in _list(stone.get("achievements")):
-                        _put_group_number(groups, ids, got, "numSubjects", field)
+    # Several periods: each group starts in the first period it has people in, and finishes in the
+    # last. In a crossover that is the first and the last period; a group that only exists in a
+    # later period (an open-label extension) has 0 in the others, which would read as 0 started.
+    spans: dict[str, list] = {}
+    for index, p in enumerate(periods):
+        for got in _milestone(p, "STARTED"):
+            if ids.get(got.get("groupId")) and _whole(got.get("numSubjects")):
+                spans.setdefault(got["groupId"], []).append(index)
+    for index, p in enumerate(periods):
+        for milestone, field, pick in (("STARTED", "started", min), ("COMPLETED", "finished", max)):
+            for got in _milestone(p, milestone):
+                span = spans.get(got.get("groupId"), [0, len(periods) - 1])
+                if index == pick(span):
+                    _put_group_number(groups, ids, got, "numSubjects", field)
     reasons: dict[str, dict] = {}
     for p in periods:
         for drop in _list(p.get("dropWithdraws")):
@@ -165,6 +174,12 @@ def _flow(module: dict, groups: Groups) -> list:
                     ours = ids[reason["groupId"]]
                     counts[ours] = counts.get(ours, 0) + _whole(reason["numSubjects"])
     return [{"reason": wording(reason), "people": counts} for reason, counts in reasons.items() if counts]
+
+
+def _milestone(period: dict, kind: str) -> list[dict]:
+    """The achievements (a number for each group) of one milestone of a period."""
+    return [got for stone in _list(period.get("milestones")) if isinstance(stone, dict) and stone.get("type") == kind
+            for got in _list(stone.get("achievements")) if isinstance(got, dict)]
 
 
 def _put_group_number(groups: Groups, ids: dict, item, key: str, field: str) -> None:

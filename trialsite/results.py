@@ -135,7 +135,7 @@ def _having(groups: list[dict], *tables) -> list[dict]:
     return [g for g in groups if g["id"] in found]
 
 
-def _people(results: dict, groups: list[dict]) -> dict:
+def _people(results: dict, groups: list[dict], enrolled=None) -> dict:
     flow = [g for g in groups if "started" in g or "finished" in g] or groups
     rows = [{"group": g["name"], "started": g.get("started"), "finished": g.get("finished"),
              "left": g["started"] - g["finished"] if isinstance(g.get("started"), int) and isinstance(g.get("finished"), int)
@@ -145,6 +145,10 @@ def _people(results: dict, groups: list[dict]) -> dict:
     left = [{"reason": item.get("reason"), "counts": [item["people"].get(g["id"]) for g in left_groups]} for item in reasons]
     total = {key: sum(r[key] for r in rows) if rows and all(isinstance(r[key], int) for r in rows) else None
              for key in ("started", "finished", "left")}
+    if number(enrolled) and number(total["started"]) and total["started"] > enrolled:
+        # A group of a later period (an open-label extension) holds people already counted in
+        # the first groups: adding the groups up would count them twice.
+        total = dict.fromkeys(total)
     baseline = results.get("baseline") if isinstance(results.get("baseline"), dict) else {}
     age = baseline.get("age") if isinstance(baseline.get("age"), dict) else None
     sexes = baseline.get("sexes") if isinstance(baseline.get("sexes"), dict) else {}
@@ -162,6 +166,14 @@ def _people(results: dict, groups: list[dict]) -> dict:
                           for c in baseline.get("countries") or [] if isinstance(c, dict)]}
 
 
+def _enrolled(facts: dict):
+    """How many people actually took part, as the trial's enrollment says (None if planned or not given)."""
+    enrollment = facts.get("enrollment")
+    if isinstance(enrollment, dict) and enrollment.get("kind") == "actual":
+        return enrollment.get("count")
+    return None
+
+
 def view(facts: dict) -> dict | None:
     """Everything the results part of a trial page shows; None for a trial without results."""
     results = facts.get("results")
@@ -175,7 +187,7 @@ def view(facts: dict) -> dict | None:
         posted = datetime.date.fromisoformat(results.get("posted") or "")
     except (TypeError, ValueError):
         posted = None
-    return {"groups": groups, "posted": posted, "people": _people(results, groups),
+    return {"groups": groups, "posted": posted, "people": _people(results, groups, _enrolled(facts)),
             "main": [m for m in found if m["kind_of"] == "primary"],
             "more": [m for m in found if m["kind_of"] != "primary"],
             "side_effects": _side_effects(results.get("side_effects"), groups)}

@@ -1,0 +1,61 @@
+"""Real ClinicalTrials.gov records that once imported into pages with wrong numbers (issue 20).
+
+Each expected number is read by hand from the record's JSON, not computed by the code under test.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from bs4 import BeautifulSoup
+
+from project import make_project, run_build
+from trialsite.incremental import SiteModel
+
+FIXTURES = Path(__file__).parent / "fixtures" / "ctgov"
+
+
+def imported(tmp_path: Path, name: str) -> tuple[Path, Path, dict]:
+    project = make_project(tmp_path / "project")
+    done = run_build(project, "import", str(FIXTURES / name), "--accessed", "2026-12-04")
+    assert done.returncode == 0, done.stderr
+    folder = project / "content" / "trials" / name.split("-", 1)[0]
+    return project, folder, yaml.safe_load((folder / "trial.yaml").read_text(encoding="utf-8"))
+
+
+def preview(project: Path, folder: Path) -> BeautifulSoup:
+    """The page as the preview shows it (official words in place of plain words still to write)."""
+    result = SiteModel(project / "content", None).full()
+    assert not result.report.has_errors, [d.format() for d in result.report.items if d.severity == "error"]
+    return BeautifulSoup(result.output[f"trials/{folder.name}/index.html"], "html.parser")
+
+
+def table(soup: BeautifulSoup, caption: str) -> list[list[str]]:
+    found = soup.find("caption", string=caption).find_parent("table")
+    return [[cell.get_text(" ", strip=True).split(" Official term: ")[-1] for cell in row.find_all(["th", "td"])]
+            for row in found.find_all("tr")]
+
+
+def test_a_group_that_starts_in_a_later_period_is_counted_there_and_not_twice(tmp_path):
+    # NCT02552212: a double-blind period (Placebo 158 -> 143, CZP 159 -> 142, the extension group 0)
+    # then an open-label extension (Placebo 0, CZP 0, the extension group 243 -> 206, people from both).
+    project, folder, facts = imported(tmp_path, "nct02552212-two-periods-extension-group.json")
+    flow = {g["name"]["official"]: (g.get("started"), g.get("finished")) for g in facts["results"]["groups"]
+            if "started" in g}
+    assert flow == {"Placebo": (158, 143), "CZP 200 mg Q2W": (159, 142), "SFE OL CZP 200 mg Q2W": (243, 206)}
+    built = run_build(project, "check")
+    assert "finished but only" not in built.stdout + built.stderr
+    page = preview(project, folder)
+    assert table(page, "People in each group")[1:] == [["Placebo", "158", "143", "15"], ["CZP 200 mg Q2W", "159", "142", "17"],
+                                                       ["SFE OL CZP 200 mg Q2W", "243", "206", "37"]]
+    # 158 + 159 + 243 is not how many took part (317): the extension's people are counted in the first groups.
+    assert "people started the trial" not in page.get_text(" ")
+
+
+def test_the_baseline_total_column_is_not_a_group(tmp_path):
+    # NCT02552212's baseline has Placebo, CZP 200 mg Q2W and "Total Title" (317, the two added up).
+    project, folder, facts = imported(tmp_path, "nct02552212-two-periods-extension-group.json")
+    assert not [g for g in facts["results"]["groups"] if g["name"]["official"].startswith("Total")]
+    assert facts["results"]["baseline"]["people"] == {"placebo": 158, "czp_200_mg_q2w": 159}
+    rows = table(preview(project, folder), "The people at the start of the trial")
+    assert rows[0] == ["What", "Placebo", "CZP 200 mg Q2W"] and rows[1] == ["People counted", "158", "159"]
