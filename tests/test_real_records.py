@@ -59,3 +59,27 @@ def test_the_baseline_total_column_is_not_a_group(tmp_path):
     assert facts["results"]["baseline"]["people"] == {"placebo": 158, "czp_200_mg_q2w": 159}
     rows = table(preview(project, folder), "The people at the start of the trial")
     assert rows[0] == ["What", "Placebo", "CZP 200 mg Q2W"] and rows[1] == ["People counted", "158", "159"]
+
+
+def test_the_one_group_left_unmatched_by_title_is_the_arm_left(tmp_path):
+    # NCT02299791: the flow says "Early Intervention Number of Patients" and "Late Interventions Number of
+    # Patients"; the baseline and the outcome say "Early Intervention" and "Late Implementation".
+    project, folder, facts = imported(tmp_path, "nct02299791-renamed-group-no-side-effects-counted.json")
+    results = facts["results"]
+    ids = [g["id"] for g in results["groups"]]
+    assert len(ids) == 2
+    assert results["baseline"]["people"] == dict(zip(ids, (2053, 2803)))
+    values = results["measures"]["primary"][0]["values"]
+    assert values == {ids[0]: {"value": 1279, "analysed": 2053}, ids[1]: {"value": 1318, "analysed": 2803}}
+    rows = table(preview(project, folder), "The people at the start of the trial")
+    assert rows[0] == ["What", "Early Intervention Number of Patients", "Late Interventions Number of Patients"]
+
+
+def test_side_effects_nobody_was_counted_for_are_not_shown_as_0_of_0(tmp_path):
+    # NCT02299791: "Adverse events were not monitored"; every group has 0 affected of 0 at risk.
+    project, folder, facts = imported(tmp_path, "nct02299791-renamed-group-no-side-effects-counted.json")
+    side_effects = facts["results"]["side_effects"]
+    assert set(side_effects) == {"time_frame"}
+    assert side_effects["time_frame"]["official"] == "Adverse events were not monitored for this cluster randomized trial."
+    page = preview(project, folder)
+    assert "0 of 0" not in page.get_text(" ")

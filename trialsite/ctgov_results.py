@@ -116,8 +116,21 @@ class Groups:
         # Titles are matched loosely only when the module has no more groups than are known: six
         # measures per food in one group of people are six groups, not that group six times.
         loose = len([g for g in groups if str(g.get("title", "")).strip().casefold() != "total"]) <= len(self.items)
+        known = [g["id"] for g in self.items]
         for group in groups:
-            ours = self.id_for(group, set(found.values()), loose)
+            title = _text(group.get("title"))
+            ours = self.known(self.key(title), set(found.values()), loose) if title else None
+            if ours and ours not in found.values():
+                found[group["id"]] = ours
+        left = [g for g in groups if g["id"] not in found and _text(g.get("title"))]
+        free = [ours for ours in known if ours not in found.values()]
+        if len(left) == 1 and len(free) == 1 and len(groups) == len(known):
+            # As many groups as known, all but one found by title: the one left is the arm left
+            # ("Late Interventions Number of Patients" in the flow is "Late Implementation" here).
+            found[left[0]["id"]] = free[0]
+            self.by_title.setdefault(self.key(left[0]["title"]), free[0])
+        for group in groups:
+            ours = found.get(group["id"]) or self.id_for(group, set(found.values()))
             if ours:
                 found[group["id"]] = ours
         return found
@@ -272,7 +285,8 @@ def _measures(module: dict, groups: Groups, warnings: list[str]) -> dict:
 
 def _affected(group: dict, prefix: str) -> dict | None:
     affected, at_risk = _whole(group.get(f"{prefix}NumAffected")), _whole(group.get(f"{prefix}NumAtRisk"))
-    return {"affected": affected, "at_risk": at_risk} if affected is not None and at_risk is not None else None
+    # 0 at risk: nobody was counted ("adverse events were not monitored"), so there is no number to show.
+    return {"affected": affected, "at_risk": at_risk} if affected is not None and at_risk else None
 
 
 def _side_effects(module: dict, groups: Groups) -> dict:
@@ -292,7 +306,7 @@ def _side_effects(module: dict, groups: Groups) -> dict:
                 continue
             people = {ids[s["groupId"]]: {"affected": _whole(s.get("numAffected")), "at_risk": _whole(s.get("numAtRisk"))}
                       for s in _list(event.get("stats")) if isinstance(s, dict) and ids.get(s.get("groupId"))
-                      and _whole(s.get("numAffected")) is not None and _whole(s.get("numAtRisk")) is not None}
+                      and _whole(s.get("numAffected")) is not None and _whole(s.get("numAtRisk"))}
             if people:
                 events.append({"name": wording(event["term"]), "serious": serious, "people": people})
     # The most common first (people affected in all groups); the record's order breaks ties.
