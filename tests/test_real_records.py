@@ -10,6 +10,7 @@ import yaml
 from bs4 import BeautifulSoup
 
 from project import make_project, run_build
+from trialsite import ctgov_results
 from trialsite.incremental import SiteModel
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ctgov"
@@ -83,3 +84,29 @@ def test_side_effects_nobody_was_counted_for_are_not_shown_as_0_of_0(tmp_path):
     assert side_effects["time_frame"]["official"] == "Adverse events were not monitored for this cluster randomized trial."
     page = preview(project, folder)
     assert "0 of 0" not in page.get_text(" ")
+
+
+def test_group_titles_that_differ_only_in_spaces_are_one_group(tmp_path):
+    # NCT01874431 (ARTS-DN): eight arms; the adverse events write "Finerenone (BAY94-8862)(2.5 mg)" for the
+    # flow's "Finerenone (BAY94-8862) (2.5 mg)". Serious side effects by hand from eventGroups: 5 of 96 ... 3 of 94.
+    project, folder, facts = imported(tmp_path, "nct01874431-eight-groups-spacing.json")
+    groups = facts["results"]["groups"]
+    assert len(groups) == 8 and all("started" in g for g in groups)
+    serious = facts["results"]["side_effects"]["serious"]
+    by_name = {g["name"]["official"]: serious[g["id"]] for g in groups}
+    assert by_name["Finerenone (BAY94-8862) (2.5 mg)"] == {"affected": 3, "at_risk": 92}
+    assert by_name["Finerenone (BAY94-8862) (20 mg)"] == {"affected": 4, "at_risk": 119}
+    assert by_name["Placebo"] == {"affected": 3, "at_risk": 94}
+    rows = table(preview(project, folder), "People with side effects, out of the people in each group")
+    assert len(rows) == 1 + 8
+
+
+def test_registry_text_is_shown_without_html_entities_or_markdown_escapes(tmp_path):
+    # NCT01874431 writes units as "mL&#x2F;min&#x2F;1.73m^2"; the API's Markdown escapes brackets, as in
+    # NCT03722472's "ID93 + GLA-SE (2 µg ID93, 5 µg GLA) \[lyophilized, single-vial\] given as ...".
+    project, folder, facts = imported(tmp_path, "nct01874431-eight-groups-spacing.json")
+    units = {m["unit"]["official"] for kind in facts["results"]["measures"].values() for m in kind}
+    assert "mL/min/1.73m^2" in units and not [u for u in units if "&#" in u]
+    assert ctgov_results.as_read(r"(2 µg ID93, 5 µg GLA) \[lyophilized, single-vial\] given") == \
+        "(2 µg ID93, 5 µg GLA) [lyophilized, single-vial] given"
+    assert ctgov_results.as_read(r"a \\ b, 5 &lt; 6") == "a \\ b, 5 < 6"

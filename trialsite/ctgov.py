@@ -103,7 +103,7 @@ def _text(value) -> str | None:
 
 def wording(official: str) -> dict:
     """A free-text fact in the registry's words, with its plain wording still to write."""
-    return {"plain": VALUE_PREFIX, "official": official}  # the build refuses it until rewritten
+    return {"plain": VALUE_PREFIX, "official": ctgov_results.as_read(official)}  # refused until rewritten
 
 
 def last_update(study: dict) -> str | None:

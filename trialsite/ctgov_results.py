@@ -7,6 +7,7 @@ module (FG000 in the flow, BG000 in the baseline, ...): groups are matched by th
 """
 from __future__ import annotations
 
+import html
 import re
 
 from .results import WORDING_PATHS
@@ -31,7 +32,13 @@ ANNEX_V = {
 def wording(text) -> dict | None:
     """The registry's text as an official wording that still needs plain words."""
     text = _text(text)
-    return {"plain": REWRITE, "official": text} if text else None
+    return {"plain": REWRITE, "official": as_read(text)} if text else None
+
+
+def as_read(text: str) -> str:
+    """Registry text as a reader reads it: some records carry HTML entities ("mL&#x2F;min") and
+    Markdown escapes ("\\[lyophilized\\]"), which a wording would show as they are."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", html.unescape(text))
 
 
 def _text(value) -> str | None:
@@ -72,8 +79,10 @@ class Groups:
 
     @staticmethod
     def key(title: str) -> str:
-        # "2. Repaglinide" in the flow is "Repaglinide" in the adverse events, and "1 Placebo" is "Placebo".
-        return re.sub(r"^\s*\d+\s*[.)]?\s+", "", title).casefold().strip()
+        # "2. Repaglinide" in the flow is "Repaglinide" in the adverse events, and "1 Placebo" is "Placebo";
+        # "Finerenone (BAY94-8862) (2.5 mg)" is "Finerenone (BAY94-8862)(2.5 mg)".
+        key = re.sub(r"^\s*\d+\s*[.)]?\s+", "", title).casefold().strip()
+        return re.sub(r"\s*([()\[\],;:/+])\s*", r"\1", re.sub(r"\s+", " ", key))
 
     def known(self, key: str, taken: set, loose: bool) -> str | None:
         """The group this title names: the same title, or else (loose) the one group whose title is a
