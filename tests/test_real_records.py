@@ -4,6 +4,7 @@ Each expected number is read by hand from the record's JSON, not computed by the
 """
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import yaml
@@ -12,6 +13,7 @@ from bs4 import BeautifulSoup
 from project import make_project, run_build
 from trialsite import ctgov_results
 from trialsite.incremental import SiteModel
+from trialsite.yamlfile import YAML_LIMIT
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ctgov"
 
@@ -110,3 +112,41 @@ def test_registry_text_is_shown_without_html_entities_or_markdown_escapes(tmp_pa
     assert ctgov_results.as_read(r"(2 µg ID93, 5 µg GLA) \[lyophilized, single-vial\] given") == \
         "(2 µg ID93, 5 µg GLA) [lyophilized, single-vial] given"
     assert ctgov_results.as_read(r"a \\ b, 5 &lt; 6") == "a \\ b, 5 < 6"
+
+
+def test_a_maximum_age_of_150_years_means_no_age_limit(tmp_path):
+    # NCT03877224 (DETERMINE-preserved): "maximumAge": "150 Years"; the build takes ages up to 130.
+    project, folder, facts = imported(tmp_path, "nct03877224-max-age-150-years.json")
+    assert facts["population"]["min_age"] == 40 and "max_age" not in facts["population"]
+    done = run_build(project, "import", str(FIXTURES / "nct03877224-max-age-150-years.json"), "--accessed", "2026-12-04")
+    assert 'maximum age "150 Years" is older than anyone lives; it was read as no age limit' in done.stderr
+    built = run_build(project, "check")
+    assert "max_age" not in built.stdout + built.stderr
+
+
+def test_a_measure_in_parts_is_described_once(tmp_path):
+    # NCT00763412: "Body Composition" is reported for two classes, "Fat" and "Lean".
+    project, folder, facts = imported(tmp_path, "nct00763412-two-groups-with-results.json")
+    parts = [m for m in facts["results"]["measures"]["primary"] if m["measure"]["official"] == "Body Composition"]
+    assert [p["part"]["official"] for p in parts] == ["Fat", "Lean"]
+    assert "description" in parts[0] and "description" not in parts[1]
+
+
+def test_import_never_writes_a_trial_yaml_too_big_to_build(tmp_path):
+    # Real records can report hundreds of results in dozens of groups (NCT04955626: 111 results, 36 groups,
+    # 1.1 MB of trial.yaml). Made here from NCT01874431 with its results repeated 200 times.
+    record = json.loads((FIXTURES / "nct01874431-eight-groups-spacing.json").read_text(encoding="utf-8"))
+    measures = record["resultsSection"]["outcomeMeasuresModule"]["outcomeMeasures"]
+    measures[:] = [dict(m, title=f"{m['title']} ({n})") for n in range(200) for m in measures]
+    path = tmp_path / "big.json"
+    path.write_text(json.dumps(record), encoding="utf-8")
+    project = make_project(tmp_path / "project")
+    done = run_build(project, "import", str(path), "--accessed", "2026-12-04")
+    assert done.returncode == 0, done.stderr
+    assert "more results than trial.yaml can hold; the last" in done.stderr
+    trial = project / "content" / "trials" / "nct01874431" / "trial.yaml"
+    assert trial.stat().st_size <= YAML_LIMIT
+    facts = yaml.safe_load(trial.read_text(encoding="utf-8"))
+    kept = [m for kind in facts["results"]["measures"].values() for m in kind]
+    assert kept[0]["measure"]["official"].endswith("(0)") and len(kept) > 500  # most of them, the first first
+    assert "too big" not in run_build(project, "check").stdout

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from . import ctgov_results
+from . import ctgov_results, ctgov_sections
 from .rewrite import VALUE_PREFIX
 
 STUDY_URL = "https://clinicaltrials.gov/study/{}"
@@ -51,6 +51,7 @@ ROUTES = {
     "subcutaneous": r"\bsubcutaneous(ly)?\b", "intramuscular": r"\bintramuscular(ly)?\b",
     "topical": r"\btopical(ly)?\b", "inhaled": r"\binhal(ed|ation)\b", "intrathecal": r"\bintrathecal(ly)?\b",
 }
+MAX_YEARS = 130  # the oldest age trial.yaml takes (schema)
 AGE_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(year|month|week|day|hour|minute)s?\s*$", re.I)
 DATE_RE = re.compile(r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+$")
@@ -217,6 +218,10 @@ class Mapper:
             self.warnings.append(f'{field} "{text}" is not an age trialsite can read; it was left out. Add it.')
             return None
         number, unit = match.group(1), match.group(2).lower()
+        if unit == "year" and float(number) > MAX_YEARS:
+            # Some records write "150 Years" for no upper age limit.
+            self.warnings.append(f'{field} "{text}" is older than anyone lives; it was read as no age limit. Check it.')
+            return None
         if unit == "year":
             return float(number) if "." in number else int(number)
         return f"{number} {unit}{'s' * (number != '1')}"
@@ -312,7 +317,7 @@ class Mapper:
     def sections(self) -> dict[str, str]:
         """Section skeletons: file name -> Markdown holding only quoted official text to rewrite."""
         if self.study.get("resultsSection"):  # a finished trial: one part per element of a lay summary
-            return ctgov_results.sections(self.study)
+            return ctgov_sections.sections(self.study)
         p = self.protocol
         description = _module(p, "descriptionModule")
         eligibility = _module(p, "eligibilityModule")

@@ -20,9 +20,10 @@ from pathlib import Path
 from . import clock, ctgov, yamledit
 from .diagnostics import ERROR, Report
 from .load import CHECKED_FILE, REGISTRY_FOLDER, SLUG_RE, trial_folders
-from .yamlfile import display_path, parse_yaml
+from .yamlfile import YAML_LIMIT, display_path, parse_yaml
 from .merge import Merger, ordered, paths_of
 
+FIT_LIMIT = YAML_LIMIT * 9 // 10  # trial.yaml as imported, with room for the editor's words
 RECORD_LIMIT = 200_000_000  # bytes; the largest real records (results, 1000s of sites) are a few MB
 HEADER = ("# Facts from ClinicalTrials.gov record {nct}, imported with: python build.py import\n"
           "# Importing again (or python build.py refresh) updates the facts from the record and keeps\n"
@@ -170,6 +171,7 @@ def import_study(study: dict, content: Path, slug: str | None, accessed: str, wh
     trial_yaml = folder / "trial.yaml"
     mapper = ctgov.Mapper(study, accessed)
     new = mapper.facts()
+    _fit(new, mapper.warnings)
     for warning in mapper.warnings:
         report.warning(where, 0, warning if where == nct else f"{nct}: {warning}", code="import.value")
     existing = _existing(trial_yaml, report)
@@ -201,6 +203,24 @@ def import_study(study: dict, content: Path, slug: str | None, accessed: str, wh
                      "changed.", code="import.write")
         return None
     return Imported(slug, display_path(folder), existing is None, changes, sorted(sections), "trial.yaml" in files)
+
+
+def _fit(facts: dict, warnings: list[str]) -> None:
+    """Leave out the last results (other, then secondary, then primary) while trial.yaml would be too
+    big for the build to read: a record can report hundreds of results in dozens of groups."""
+    measures = (facts.get("results") or {}).get("measures") or {}
+    size = len(yamledit.dump(ordered(facts)).encode("utf-8"))
+    if size <= FIT_LIMIT:
+        return
+    dropped = 0
+    for kind in ("other", "secondary", "primary"):
+        while measures.get(kind) and size > FIT_LIMIT:
+            size -= len(yamledit.dump(measures[kind].pop()).encode("utf-8"))
+            dropped += 1
+        if not measures.get(kind):
+            measures.pop(kind, None)
+    warnings.append(f"the record reports more results than trial.yaml can hold; the last {dropped} were left out "
+                    "(they are still in the record in registry/). Add the ones readers need by hand.")
 
 
 def _existing(path: Path, report: Report):
