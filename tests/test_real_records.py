@@ -150,3 +150,15 @@ def test_import_never_writes_a_trial_yaml_too_big_to_build(tmp_path):
     kept = [m for kind in facts["results"]["measures"].values() for m in kind]
     assert kept[0]["measure"]["official"].endswith("(0)") and len(kept) > 500  # most of them, the first first
     assert "too big" not in run_build(project, "check").stdout
+
+
+def test_a_dose_written_with_or_without_a_space_is_one_group(tmp_path):
+    # NCT02157506: the flow and the results say "CXL-1427 3μg/kg/Min", the adverse events "CXL-1427 3 μg/kg/Min"
+    # (serious side effects: Placebo 1 of 12, 3 μg 3 of 6, 5 μg 1 of 9, 7 μg 3 of 12, 12 μg 1 of 7).
+    project, folder, facts = imported(tmp_path, "nct02157506-doses-spaced-units.json")
+    groups = facts["results"]["groups"]
+    assert [g["name"]["official"] for g in groups] == ["Placebo", "CXL-1427 3μg/kg/Min", "CXL-1427 5μg/kg/Min",
+                                                      "CXL-1427 7μg/kg/Min", "CXL-1427 12μg/kg/Min"]
+    serious = facts["results"]["side_effects"]["serious"]
+    assert [(serious[g["id"]]["affected"], serious[g["id"]]["at_risk"]) for g in groups] == \
+        [(1, 12), (3, 6), (1, 9), (3, 12), (1, 7)]

@@ -72,9 +72,10 @@ class Groups:
     @staticmethod
     def key(title: str) -> str:
         # "2. Repaglinide" in the flow is "Repaglinide" in the adverse events, and "1 Placebo" is "Placebo";
-        # "Finerenone (BAY94-8862) (2.5 mg)" is "Finerenone (BAY94-8862)(2.5 mg)".
-        key = re.sub(r"^\s*\d+\s*[.)]?\s+", "", title).casefold().strip()
-        return re.sub(r"\s*([()\[\],;:/+])\s*", r"\1", re.sub(r"\s+", " ", key))
+        # "Finerenone (BAY94-8862) (2.5 mg)" is "Finerenone (BAY94-8862)(2.5 mg)", "3 μg/kg" is "3μg/kg".
+        key = re.sub(r"\s+", " ", re.sub(r"^\s*\d+\s*[.)]?\s+", "", title).casefold().strip())
+        key = re.sub(r"(\d) (?=(mg|µg|μg|mcg|ng|g|kg|ml|l|iu|%)\b)", r"\1", key)
+        return re.sub(r" ?([()\[\],;:/+]) ?", r"\1", key)
 
     def known(self, key: str, taken: set, loose: bool) -> str | None:
         """The group this title names: the same title, or else (loose) the one group whose title is a
@@ -95,7 +96,8 @@ class Groups:
         ours = self.known(key, taken, loose)
         if ours and ours not in taken:
             return ours
-        base = re.sub(r"[^a-z0-9]+", "_", key.encode("ascii", "ignore").decode()).strip("_")[:30].strip("_")
+        shown = re.sub(r"^\s*\d+\s*[.)]?\s+", "", title).casefold()
+        base = re.sub(r"[^a-z0-9]+", "_", shown.encode("ascii", "ignore").decode()).strip("_")[:30].strip("_")
         base = base if base[:1].isalpha() else f"group_{base}".strip("_")
         ident, n = base, 2
         while any(g["id"] == ident for g in self.items):
