@@ -162,3 +162,37 @@ def test_a_dose_written_with_or_without_a_space_is_one_group(tmp_path):
     serious = facts["results"]["side_effects"]["serious"]
     assert [(serious[g["id"]]["affected"], serious[g["id"]]["at_risk"]) for g in groups] == \
         [(1, 12), (3, 6), (1, 9), (3, 12), (1, 7)]
+
+
+def _values_by_group_name(facts: dict, title: str) -> dict:
+    names = {g["id"]: g["name"]["official"] for g in facts["results"]["groups"]}
+    found = [m for kind in facts["results"]["measures"].values() for m in kind if m["measure"]["official"] == title]
+    return {names[gid]: cell["value"] for gid, cell in found[0]["values"].items()}
+
+
+def test_a_group_that_names_an_arm_and_another_treatment_is_not_that_arm(tmp_path):
+    # NCT02552212: "Placebo->OL CZP (SS)" (people who switched from placebo to open-label CZP) has a CZP
+    # level of 30.5 at week 12, "CZP 200 mg Q2W (SS)" 29.1; the placebo arm has none.
+    project, folder, facts = imported(tmp_path, "nct02552212-two-periods-extension-group.json")
+    assert _values_by_group_name(facts, "Certolizumab Pegol Plasma Concentration at Week 12") == \
+        {"CZP 200 mg Q2W": 29.1, "Placebo->OL CZP (SS)": 30.5}
+
+
+def test_a_pooled_group_of_two_doses_is_not_one_of_them(tmp_path):
+    # NCT01191268 (AWARD-4): arms "1.5 mg LY2189265", "0.75 mg LY2189265", "Insulin Glargine"; the antibody
+    # result is for "1.5 mg or 0.75 mg LY2189265" (9 people with antibodies, the other rows NA).
+    project, folder, facts = imported(tmp_path, "nct01191268-pooled-doses-group.json")
+    title = next(m["measure"]["official"] for kind in facts["results"]["measures"].values() for m in kind
+                 if m["measure"]["official"].startswith("Number of Participants With Treatment Emergent LY2189265"))
+    assert _values_by_group_name(facts, title) == {"1.5 mg or 0.75 mg LY2189265": 9}
+
+
+def test_crossover_treatments_are_not_the_sequences_named_after_them(tmp_path):
+    # NCT02983448: the flow has the sequences "Sham Stimulation First" and "Active Stimulation First"; the
+    # results are per treatment, "Sham Stimulation" and "Active Stimulation", each given to everyone.
+    project, folder, facts = imported(tmp_path, "nct02983448-crossover-conditions.json")
+    flow = {g["name"]["official"] for g in facts["results"]["groups"] if "started" in g}
+    assert flow == {"Sham Stimulation First", "Active Stimulation First"}
+    first = facts["results"]["measures"]["primary"][0]
+    names = {g["id"]: g["name"]["official"] for g in facts["results"]["groups"]}
+    assert {names[gid] for gid in first["values"]} == {"Sham Stimulation", "Active Stimulation"}

@@ -65,9 +65,12 @@ def _whole(value):
 class Groups:
     """Our groups (arms), found by their titles in every module of the record."""
 
-    def __init__(self):
+    def __init__(self, crossover: bool = False):
         self.items: list[dict] = []
         self.by_title: dict[str, str] = {}
+        # In a crossover the flow's groups are orders ("Sham Stimulation First"): a result for one
+        # treatment ("Sham Stimulation") is everyone's, never one order's.
+        self.loose = not crossover
 
     @staticmethod
     def key(title: str) -> str:
@@ -85,8 +88,22 @@ class Groups:
         if not loose:
             return None
         found = {ours for theirs, ours in self.by_title.items() if ours not in taken and
-                 (re.search(rf"\b{re.escape(theirs)}\b", key) or re.search(rf"\b{re.escape(key)}\b", theirs))}
+                 (re.search(rf"\b{re.escape(theirs)}\b", key) and self.only_more(theirs, key, ours) or
+                  re.search(rf"\b{re.escape(key)}\b", theirs) and self.only_more(key, theirs, ours))}
         return found.pop() if len(found) == 1 else None
+
+    def only_more(self, short: str, long: str, ours: str) -> bool:
+        """Whether the longer title only says more about the same group: "Placebo (FAS)" is "Placebo",
+        but "Placebo->OL CZP (SS)" is not while another arm is "CZP 200 mg Q2W", nor "1.5 mg or 0.75 mg
+        LY2189265" while another is "1.5 mg LY2189265", nor "Sham Stimulation" "Sham Stimulation First"
+        while another is "Active Stimulation First"."""
+        words = lambda text: set(re.findall(r"\w+(?:\.\w+)*", text))  # noqa: E731
+        arms = [g for g in self.items if "started" in g] or self.items  # the flow's groups, if it has any
+        more, mine = words(long) - words(short), words(self.key(self.name(ours)))
+        return not any(more & (words(self.key(self.name(g["id"]))) - mine) for g in arms if g["id"] != ours)
+
+    def name(self, ours: str) -> str:
+        return next(g["name"]["official"] for g in self.items if g["id"] == ours)
 
     def id_for(self, group: dict, taken: set = frozenset(), loose: bool = False) -> str | None:
         title = _text(group.get("title"))
@@ -118,7 +135,8 @@ class Groups:
             groups = groups[:-1]  # the baseline's last column adds the groups up ("Total", "Total Title")
         # Titles are matched loosely only when the module has no more groups than are known: six
         # measures per food in one group of people are six groups, not that group six times.
-        loose = len([g for g in groups if str(g.get("title", "")).strip().casefold() != "total"]) <= len(self.items)
+        loose = self.loose and len([g for g in groups if str(g.get("title", "")).strip().casefold() != "total"]) \
+            <= len(self.items)
         known = [g["id"] for g in self.items]
         for group in groups:
             title = _text(group.get("title"))
@@ -126,10 +144,10 @@ class Groups:
             if ours and ours not in found.values():
                 found[group["id"]] = ours
         left = [g for g in groups if g["id"] not in found and _text(g.get("title"))]
-        free = [ours for ours in known if ours not in found.values()]
+        free = [g["id"] for g in self.items if g["id"] not in found.values() and "started" in g]
         if len(left) == 1 and len(free) == 1 and len(groups) == len(known):
-            # As many groups as known, all but one found by title: the one left is the arm left
-            # ("Late Interventions Number of Patients" in the flow is "Late Implementation" here).
+            # As many groups as known, all but one found by title: the one left is the arm left, if that
+            # arm is one of the flow's ("Late Interventions Number of Patients" is "Late Implementation").
             found[left[0]["id"]] = free[0]
             self.by_title.setdefault(self.key(left[0]["title"]), free[0])
         for group in groups:
@@ -143,7 +161,8 @@ def results(study: dict, warnings: list[str]) -> dict | None:
     section = _dict(study.get("resultsSection"))
     if not section:
         return None
-    groups = Groups()
+    design = _dict(_dict(_dict(study.get("protocolSection")).get("designModule")).get("designInfo"))
+    groups = Groups(crossover=design.get("interventionModel") == "CROSSOVER")
     out: dict = {}
     posted = _dict(_dict(_dict(study.get("protocolSection")).get("statusModule")).get("resultsFirstPostDateStruct"))
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(posted.get("date", ""))):
