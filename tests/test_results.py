@@ -420,3 +420,29 @@ def test_two_groups_with_one_id_and_side_effects_beyond_the_people_at_risk(tmp_p
             "(the first is results.groups[0])") in result.stderr, result.stderr
     assert (f"trial.yaml:{lines.index('    serious: {cells: {affected: 31, at_risk: 30}}') + 1}: "
             "results.side_effects.serious.cells: 31 people affected, but only 30 at risk") in result.stderr
+
+
+def test_rare_results_say_fewer_than_1_in_100_not_0(tmp_path):
+    """1 person of 243 rounds to "0 in 100", which reads as "nobody"; the page says "fewer than
+    1 in 100" instead, for a percent and for a side effect, and keeps the exact numbers."""
+    text = TRIAL_WITH_RESULTS.replace("  baseline:", """\
+  side_effects:
+    most_common:
+      - name: {plain: Headache, official: Headache}
+        people: {cells: {affected: 1, at_risk: 243}}
+  baseline:""") + """\
+      - measure: People who had a rash
+        kind: percent
+        unit: percentage of people
+        time_frame: week 24
+        values:
+          cells: {value: 0.4, analysed: 243}
+"""
+    project = make_project(tmp_path, {"content/trials/small-trial/trial.yaml": text, **SECTIONS_WITH_ELEMENTS})
+    result = run_build(project)
+    assert result.returncode == 0, result.stderr
+    words = " ".join(BeautifulSoup((project / "site/trials/small-trial/index.html").read_text(),
+                                   "html.parser").get_text().split())
+    assert "1 of 243 (fewer than 1 in 100)" in words
+    assert "fewer than 1 out of every 100 people (0.4% of 243 people)" in words
+    assert "0 in 100" not in words and "about 0 out of" not in words

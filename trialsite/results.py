@@ -57,6 +57,14 @@ def number(value) -> bool:
         and abs(value) < LIMIT
 
 
+def _bar_value(row: dict) -> float:
+    """People in 100 for a bar; a few people but under 0.5 in 100 keep their exact share, so the
+    label can say "fewer than 1 in 100" rather than 0, which reads as nobody."""
+    if not row["per_100"] and row.get("part"):
+        return 100 * row["part"] / row["whole"]
+    return row["per_100"] or 0
+
+
 def _proportion(part, whole) -> dict:
     """A part of a whole as a reader sees it: the numbers, how many in 100, and its icon array."""
     out = {"part": part, "whole": whole, "per_100": None, "icons": None}
@@ -112,7 +120,7 @@ def _side_effects(block: dict, groups: list[dict]) -> dict | None:
                 common.append({"name": item.get("name"), "serious": bool(item.get("serious")), "rows": rows})
     chart = None
     if common:  # each side effect: a bar per group, as people in 100, all on one scale from zero
-        chart = charts.bars([(text(c["name"]), [(text(r["group"]), r["per_100"] or 0) for r in c["rows"]])
+        chart = charts.bars([(text(c["name"]), [(text(r["group"]), _bar_value(r)) for r in c["rows"]])
                              for c in common])
     table = [{"group": g["name"], "cells": [_cells([g], part["rows"])[0] for part in summary]} for g in groups]
     columns = _having(groups, *(item.get("people") for item in block.get("most_common") or [] if isinstance(item, dict)))
