@@ -1,19 +1,23 @@
-// Search over the index shards (trialsite/shards.py), as one index over the same pages would
-// answer. Pagefind's interface loads this module in place of Pagefind's own pagefind.js (same
-// functions). Pagefind merging shards (mergeIndex) asks each shard on its own, and a shard
-// with no word starting with a search word drops that word: "trial 00123" then listed every
-// trial of every shard without "00123". One index drops a word only when no page has it.
+// Search over the index shards (trialsite/shards.py), listing what one index over the same
+// pages would list. Pagefind's interface loads this module in place of Pagefind's own
+// pagefind.js (same functions). Pagefind's own merging (mergeIndex) asks each shard on its own,
+// and a shard matches each search word by the words it has: those starting with the search
+// word or, if it has none, the longest word the search word starts with ("bad" for "badger"),
+// or no word at all (the search word is then left out). So "trial 00123" listed every trial
+// of every shard without "00123", where one index lists one trial.
 //
-// So each shard is a Pagefind instance of its own, in one worker (worker.js: Pagefind's worker,
-// the main bundle's WebAssembly for all), in Pagefind's playground mode, which tells for each
-// search word its idf in that shard; a shard's results are dropped unless it has every word
-// that some shard has. Relies on Pagefind 1.5.2 (pinned in requirements.txt).
+// Here each shard is a Pagefind instance of its own, all in one worker (worker.js: Pagefind's
+// worker, with the main bundle's WebAssembly for all), in Pagefind's playground mode, whose
+// results tell which index words each page matched. Each search word is also searched alone,
+// which shows how each shard matches it; a shard's results are kept only if it matches every
+// search word as one index would: by words starting with it if any shard has such words, else
+// by the longest shorter word that any shard has. Relies on Pagefind 1.5.2 (requirements.txt).
 //
-// Events on document, "trialsite-search" (detail: {state: "searching" | "done" | "failed",
-// count}), tell the search page (search.js) what to announce.
+// "trialsite-search" events on document (detail: {state: "searching" | "done" | "failed",
+// count}) tell the search page (search.js) what to announce.
 
-var settings = {};  // options() from Pagefind's interface: basePath (the main bundle), excerptLength
-var bundles = [];  // {basePath, baseUrl}: the main shard first, then those merged
+var settings = {};  // from Pagefind's interface: basePath (the main shard's bundle), excerptLength
+var bundles = [];  // {basePath, baseUrl}: the main shard first, then the others
 var worker = null, ready = null, pending = new Map(), lastId = 0, searches = 0;
 
 export async function options(more) { Object.assign(settings, more); }
@@ -22,9 +26,12 @@ export async function mergeIndex(basePath, more) { bundles.push(Object.assign({}
 
 export async function init() { return start(); }
 
-export async function filters() { start().catch(function () {}); return {}; }  // trialsite's pages have no Pagefind filters
+export async function filters() {  // trialsite's pages have no Pagefind filters
+  start().catch(function () {});  // a search follows, and tells of any failure
+  return {};
+}
 
-export async function preload(term) {  // a search follows, and tells of any failure
+export async function preload(term) {
   await start().then(function () {
     return Promise.all(bundles.map(function (_, i) { return ask(i, "preload", [term, {}]); }));
   }).catch(function () {});
@@ -42,21 +49,10 @@ export async function search(term, more) {
   tell(mine, "searching");
   try {
     await start();
-    var answers = await Promise.all(bundles.map(function (_, i) { return ask(i, "search", [term, more || {}]); }));
-    // The words some shard has; a shard without one of them has no page one index would list.
-    var known = answers.map(function (answer, i) { return wordsIn(answer, bundles[i].pages); });
-    var wanted = new Set();
-    known.forEach(function (words) { words.forEach(function (word) { wanted.add(word); }); });
+    var answers = await everyShard(term, more || {});
+    var keep = await matchingShards(term, answers);
     var results = [];
-    answers.forEach(function (answer, i) {
-      if (!Array.from(wanted).every(function (word) { return known[i].has(word); })) return;
-      answer.results.forEach(function (result) {
-        var id = result.data;
-        result.data = function () { return ask(i, "getData", [id]); };
-        release.register(result, [i, id]);
-        results.push(result);
-      });
-    });
+    answers.forEach(function (answer, i) { if (keep[i]) results = results.concat(answer.results); });
     results.sort(function (a, b) { return b.score - a.score; });
     tell(mine, "done", results.length);
     return { results: results, unfilteredResultCount: results.length, filters: {}, totalFilters: {},
@@ -67,13 +63,45 @@ export async function search(term, more) {
   }
 }
 
-// Pagefind 1.5.2 scores with BM25: idf = ln((N - n + 0.5) / (n + 0.5) + 1), N the shard's pages
-// in this language and n those with a word starting with the search word. n = 0 gives
-// ln(2N + 2); n >= 1 at most ln((N + 1) / 1.5): a shard has the word if idf < ln(N + 1).
-function wordsIn(answer, pages) {
-  return new Set((answer.query_term_idfs || []).filter(function (word) {
-    return word.idf < Math.log(pages + 1);
-  }).map(function (word) { return word.term; }));
+// For each shard, whether its results are those one index would list from its pages.
+async function matchingShards(term, answers) {
+  var words = term.trim().split(/\s+/);
+  if (/^\s*".+"\s*$/.test(term) || bundles.length < 2) {
+    return answers.map(function () { return true; });  // an exact search has no fallback
+  }
+  var alone = words.length === 1 ? [answers] : await Promise.all(words.map(function (word) { return everyShard(word, {}); }));
+  var ranks = alone.map(function (shards) { return shards.map(rank); });  // [word][shard]
+  var best = ranks.map(function (shards) { return Math.max.apply(null, shards); });
+  return answers.map(function (_, i) {
+    return ranks.every(function (shards, w) { return shards[i] === best[w]; });
+  });
+}
+
+// How a shard matched a word searched alone: Infinity by words starting with it, n by its
+// longest word of n letters that the word starts with, 0 not at all. (Shorter words that the
+// word starts with are all its prefixes: two of the same length are the same word.)
+function rank(answer) {
+  var stem = (answer.search_keywords || [])[0] || "";
+  var matched = [];
+  answer.results.forEach(function (result) {
+    (result.scores || []).forEach(function (score) { matched.push(score.search_term); });
+    (result.verbose_meta_scores || []).forEach(function (meta) { matched = matched.concat(meta.matched_terms); });
+  });
+  if (matched.some(function (word) { return word.startsWith(stem); })) return Infinity;
+  return Math.max.apply(null, [0].concat(matched.map(function (word) { return word.length; })));
+}
+
+function everyShard(term, more) {
+  return Promise.all(bundles.map(function (_, i) {
+    return ask(i, "search", [term, more]).then(function (answer) {
+      answer.results.forEach(function (result) {
+        var id = result.data;
+        result.data = function () { return ask(i, "getData", [id]); };
+        release.register(result, [i, id]);
+      });
+      return answer;
+    });
+  }));
 }
 
 // Results' data stay in the worker until their result is garbage collected (as Pagefind does).
@@ -92,25 +120,16 @@ function start() {
     if (waiting) event.data.error ? waiting.reject(new Error(event.data.error)) : waiting.resolve(event.data.result);
   };
   worker.onerror = function (event) { fail(new Error("search worker: " + (event.message || "failed"))); };
-  var entries = bundles.map(function (bundle) {
-    return fetch(bundle.basePath + "pagefind-entry.json").then(function (response) {
-      if (!response.ok) throw new Error(bundle.basePath + ": " + response.status);
-      return response.json();
-    }).then(function (entry) {  // Pagefind's choice of language index: the page's, or its base language
-      var index = entry.languages[language] || entry.languages[language.split("-")[0]];
-      bundle.pages = index ? index.page_count : 0;  // no pages in this language: it has no word
-    });
-  });
   function open(i) {
     var bundle = bundles[i];
     return ask(i, "init", [{ basePath: bundle.basePath, baseUrl: bundle.baseUrl, language: language,
       excerptLength: settings.excerptLength }]).then(function () { return ask(i, "enterPlaygroundMode", []); });
   }
   // The main shard first: the instances share its WebAssembly, which must be running before
-  // the next one starts (two starting at once each start their own, and the first breaks).
-  ready = Promise.all(entries.concat(open(0).then(function () {
+  // the others start (started at once, each starts its own, and the first ones break).
+  ready = open(0).then(function () {
     return Promise.all(bundles.slice(1).map(function (_, i) { return open(i + 1); }));
-  })));
+  });
   // A worker that never answers must not leave the page "searching" forever.
   var timer = setTimeout(function () { fail(new Error("search worker: no answer")); }, 30000);
   ready.then(function () { clearTimeout(timer); }, function () { clearTimeout(timer); });
