@@ -148,7 +148,7 @@ ALL_RESULTS = """async (term) => {
 def listed(page, url, term):
     page.goto(url)
     page.fill(".pagefind-ui__search-input", term)
-    expect(page.locator("#search-status")).to_have_text(re.compile(r"^\d+ results?$"))
+    expect(page.locator("#search-status")).to_have_text(re.compile(r"^\d+ \S+$"))  # "8 results", "1 résultat"
     return sorted(page.evaluate(ALL_RESULTS, term))
 
 

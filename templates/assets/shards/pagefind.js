@@ -8,10 +8,11 @@
 //
 // Here each shard is a Pagefind instance of its own, all in one worker (worker.js: Pagefind's
 // worker, with the main bundle's WebAssembly for all), in Pagefind's playground mode, whose
-// results tell which index words each page matched. Each search word is also searched alone,
-// which shows how each shard matches it; a shard's results are kept only if it matches every
-// search word as one index would: by words starting with it if any shard has such words, else
-// by the longest shorter word that any shard has. Relies on Pagefind 1.5.2 (requirements.txt).
+// results tell which index words each page matched. That shows how each shard matched each
+// search word (a shard without results is asked for the word alone, when it matters). A
+// shard's results are kept only if it matched every search word as one index would: by words
+// starting with it if any shard has such words, else by the longest shorter word any shard
+// matched. Relies on Pagefind 1.5.2 (pinned in requirements.txt).
 //
 // "trialsite-search" events on document (detail: {state: "searching" | "done" | "failed",
 // count}) tell the search page (search.js) what to announce.
@@ -50,9 +51,9 @@ export async function search(term, more) {
   try {
     await start();
     var answers = await everyShard(term, more || {});
-    var keep = await matchingShards(term, answers);
+    var kept = await matchingShards(term, answers);
     var results = [];
-    answers.forEach(function (answer, i) { if (keep[i]) results = results.concat(answer.results); });
+    answers.forEach(function (answer, i) { if (kept[i]) results = results.concat(answer.results); });
     results.sort(function (a, b) { return b.score - a.score; });
     tell(mine, "done", results.length);
     return { results: results, unfilteredResultCount: results.length, filters: {}, totalFilters: {},
@@ -65,43 +66,59 @@ export async function search(term, more) {
 
 // For each shard, whether its results are those one index would list from its pages.
 async function matchingShards(term, answers) {
-  var words = term.trim().split(/\s+/);
-  if (/^\s*".+"\s*$/.test(term) || bundles.length < 2) {
-    return answers.map(function () { return true; });  // an exact search has no fallback
+  var found = answers.map(function (answer) { return answer.results.length > 0; });
+  if (/^\s*".+"\s*$/.test(term) || bundles.length < 2 || found.indexOf(true) < 0) {
+    return found;  // an exact search has no fallback; one shard is one index
   }
-  var alone = words.length === 1 ? [answers] : await Promise.all(words.map(function (word) { return everyShard(word, {}); }));
-  var ranks = alone.map(function (shards) { return shards.map(rank); });  // [word][shard]
-  var best = ranks.map(function (shards) { return Math.max.apply(null, shards); });
-  return answers.map(function (_, i) {
-    return ranks.every(function (shards, w) { return shards[i] === best[w]; });
+  var stems = answers[0].search_keywords || [];
+  var words = term.trim().split(/\s+/);
+  var ranks = await Promise.all(stems.map(async function (stem, w) {
+    // How each shard matched the word, from its results when it has some (every page listed
+    // matched every word); shards without results are asked for the word alone, unless a
+    // shard matched it by words starting with it (then only such shards count).
+    var shards = answers.map(function (answer) { return answer.results.length ? rank(stem, answer) : null; });
+    if (shards.indexOf(Infinity) < 0) {
+      var word = words.length === stems.length ? words[w] : stem;
+      await Promise.all(shards.map(async function (known, i) {
+        if (known === null) shards[i] = rank(stem, await ask(i, "search", [word, {}]).then(keep(i)));
+      }));
+    }
+    return shards;
+  }));
+  var best = ranks.map(function (shards) { return Math.max.apply(null, shards.filter(function (r) { return r !== null; })); });
+  return found.map(function (has, i) {
+    return has && ranks.every(function (shards, w) { return shards[i] === best[w]; });
   });
 }
 
-// How a shard matched a word searched alone: Infinity by words starting with it, n by its
-// longest word of n letters that the word starts with, 0 not at all. (Shorter words that the
-// word starts with are all its prefixes: two of the same length are the same word.)
-function rank(answer) {
-  var stem = (answer.search_keywords || [])[0] || "";
+// How a shard matched a search word (Pagefind's stem of it) in a search: Infinity by words
+// starting with it; n by the longest word it has that the search word starts with, n letters
+// long (two such words of one length are the same word); 0 not at all.
+function rank(stem, answer) {
   var matched = [];
   answer.results.forEach(function (result) {
     (result.scores || []).forEach(function (score) { matched.push(score.search_term); });
     (result.verbose_meta_scores || []).forEach(function (meta) { matched = matched.concat(meta.matched_terms); });
   });
   if (matched.some(function (word) { return word.startsWith(stem); })) return Infinity;
-  return Math.max.apply(null, [0].concat(matched.map(function (word) { return word.length; })));
+  return Math.max.apply(null, [0].concat(matched.filter(function (word) { return stem.startsWith(word); })
+    .map(function (word) { return word.length; })));
 }
 
 function everyShard(term, more) {
-  return Promise.all(bundles.map(function (_, i) {
-    return ask(i, "search", [term, more]).then(function (answer) {
-      answer.results.forEach(function (result) {
-        var id = result.data;
-        result.data = function () { return ask(i, "getData", [id]); };
-        release.register(result, [i, id]);
-      });
-      return answer;
+  return Promise.all(bundles.map(function (_, i) { return ask(i, "search", [term, more]).then(keep(i)); }));
+}
+
+// A shard's answer, whose results' data() ask that shard for their page's data.
+function keep(i) {
+  return function (answer) {
+    answer.results.forEach(function (result) {
+      var id = result.data;
+      result.data = function () { return ask(i, "getData", [id]); };
+      release.register(result, [i, id]);
     });
-  }));
+    return answer;
+  };
 }
 
 // Results' data stay in the worker until their result is garbage collected (as Pagefind does).
