@@ -128,11 +128,62 @@ def test_search_finds_every_trial_in_every_language_and_the_edited_words(tmp_pat
         for animal in [*ANIMALS, "pelican"]:
             page.fill(".pagefind-ui__search-input", animal)
             shown = "heron" if animal == "pelican" else animal
-            # The best match first. Shards without the word add weaker matches below it (shards.py).
+            expect(page.locator("#search-status")).to_have_text(re.compile(r"^1\b"))  # shards without the word add none
             first = page.locator(".pagefind-ui__result").first.locator(".pagefind-ui__result-link").first
             expect(first).to_have_attribute("href", re.compile(rf"^/{prefix}trials/trial-{shown}/index\.html$"))
         page.fill(".pagefind-ui__search-input", "mascot")
         expect(page.locator(".pagefind-ui__message")).to_have_text(re.compile(r"\b8\b"))
+
+
+# Every page the search lists (not only the first few the interface shows): from the module
+# Pagefind's interface searches with, once the interface has loaded it.
+ALL_RESULTS = """async (term) => {
+  const script = document.querySelector('script[src$="assets/search.js"]');
+  const search = await import(new URL("shards/pagefind.js", script.src).href);
+  const found = await search.search(term, {});
+  return Promise.all(found.results.map(async (result) => (await result.data()).url));
+}"""
+
+
+def listed(page, url, term):
+    page.goto(url)
+    page.fill(".pagefind-ui__search-input", term)
+    expect(page.locator("#search-status")).to_have_text(re.compile(r"^\d+ \S+$"))  # "8 results", "1 résultat"
+    return sorted(page.evaluate(ALL_RESULTS, term))
+
+
+def test_search_over_shards_lists_what_one_index_lists(tmp_path, sharded, monkeypatch, page, serve_dir):
+    """A shard with no word starting with a search word drops that word (Pagefind): without
+    shards/pagefind.js, "otter mascot" listed the otter trial and every trial of the shards
+    without "otter". One index drops a word only when no page has it ("mascot zzqx")."""
+    project = make_site(tmp_path / "p")
+    assert not build(project / "content", None, project / "site").report.has_errors
+    assert len(shard_folders(project / "site")) > 2
+    monkeypatch.setattr(shards, "count", lambda trials: 1)
+    assert not build(project / "content", None, project / "one", use_cache=False).report.has_errors
+    assert shard_folders(project / "one") == ["pagefind/"]
+    sharded_url, one_url = serve_dir(project / "site"), serve_dir(project / "one")
+    page.set_default_timeout(15_000)
+    expected = {"otter mascot": ["otter"], "otter badger": [], "zzqx": [], "mascot zzqx": ANIMALS}
+    for prefix in ("", "fr/"):
+        for term, animals in expected.items():
+            one = listed(page, f"{one_url}/{prefix}search/index.html", term)
+            assert one == sorted(f"/{prefix}trials/trial-{a}/index.html" for a in animals), (prefix, term)
+            assert listed(page, f"{sharded_url}/{prefix}search/index.html", term) == one, (prefix, term)
+
+
+def test_a_broken_search_worker_says_search_is_unavailable(tmp_path, sharded, page, serve_dir):
+    project = make_site(tmp_path / "p")
+    site = project / "site"
+    assert not build(project / "content", None, site).report.has_errors
+    (site / "pagefind" / "pagefind-worker.js").write_text("throw new Error('broken');\n")
+    page.set_default_timeout(15_000)
+    page.goto(serve_dir(site) + "/search/index.html")
+    page.fill(".pagefind-ui__search-input", "otter")
+    unavailable = page.locator("#search").get_attribute("data-unavailable")
+    expect(page.locator("#search-status")).to_have_text(unavailable)
+    expect(page.locator("#search-message")).to_be_visible()
+    expect(page.locator("#search-message")).to_contain_text(unavailable)
 
 
 def test_every_language_s_trial_pages_are_indexed_and_nothing_else():

@@ -12,10 +12,13 @@ every shard is made again once. The first shard that has trials is the main one,
 pagefind/, with Pagefind's scripts and styles; the others are at pagefind/<number>/ and hold
 only their index files.
 
-What merging changes for readers: Pagefind answers each shard on its own, and a shard that
-has no word starting with a search word drops that word (or falls back to a shorter word it
-has). So a search for a rare word or for several words lists the best matches first, as one
-index would, then weaker matches from shards without the word: fewer shards, fewer of those.
+Merging must not change what readers find. Pagefind's own mergeIndex answers each shard on
+its own, and a shard with no word starting with a search word leaves that word out (or falls
+back to a shorter word it has): "trial 00123" listed every trial of the shards without
+"00123". So the search page searches through templates/assets/shards/pagefind.js, which keeps
+a shard's results only if the shard matched every search word as one index would (it reads
+which words each shard matched from Pagefind's playground mode: it relies on the pinned
+Pagefind version). The same pages as one index, ranked by each shard's own statistics.
 """
 from __future__ import annotations
 
