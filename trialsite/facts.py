@@ -121,7 +121,8 @@ def _render_simple(text: str, facts: dict, path: str, first_line: int, report: R
     return None if failed else "".join(pieces) + text[last:]
 
 
-TEMPLATE_RE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
+BLOCK_TAG_RE = re.compile(r"\{%.*?%\}", re.S)
+TEMPLATE_RE = re.compile(r"\{\{.*?\}\}|" + BLOCK_TAG_RE.pattern, re.S)
 
 
 def without_facts(text: str) -> str:
@@ -148,7 +149,8 @@ def render_facts(text: str, facts: dict, path: str, first_line: int, report: Rep
         if UNCLOSED_RE.search(text):
             return None
         # {% %} only: still check the fact names around it, then give no text
-        _render_simple(re.sub(r"\{%.*?%\}", "", text), facts, path, first_line, report)
+        _render_simple(BLOCK_TAG_RE.sub(lambda m: "\n" * m.group(0).count("\n"), text), facts, path, first_line,
+                       report)
         return None
     simple = _render_simple(text, facts, path, first_line, report)
     if simple is not None or len(report.of("error")) > errors_before:

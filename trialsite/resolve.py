@@ -225,18 +225,16 @@ def resolve_trial(trial: Trial, report: Report, converter: Converter, preview: b
                 continue
             body = rewrite.for_preview(body)
         text = render_facts(body, trial.facts, section.path, section.body_line, report)
-        if text is None:  # still report the section's other slips, so one rebuild shows them all
-            rest = without_facts(body)
-            if not links.too_slow(rest, section.path, section.body_line, report):
-                check_citations(rest, trial.sources, section.path, section.body_line, report)
-                _check_markup(rest, section.path, section.body_line, report)
-                cited_in_failed.update(key for match in CITATION_RE.finditer(rest)
-                                       for key in (parse_group(match.group(1)) or ()))
+        # A section whose facts failed is still checked (without them), so one rebuild lists all its slips.
+        checked = text if text is not None else without_facts(body)
+        if links.too_slow(checked, section.path, section.body_line, report):
             continue
-        if links.too_slow(text, section.path, section.body_line, report):
+        check_citations(checked, trial.sources, section.path, section.body_line, report)
+        _check_markup(body if text is not None else checked, section.path, section.body_line, report)
+        if text is None:
+            cited_in_failed.update(key for match in CITATION_RE.finditer(checked)
+                                   for key in (parse_group(match.group(1)) or ()))
             continue
-        check_citations(text, trial.sources, section.path, section.body_line, report)
-        _check_markup(body, section.path, section.body_line, report)
         html = converter.convert(text, page, section.id)
         found += links.written(html, text, section.path, section.body_line)
         sections.append(RenderedSection(section.id, section.title, rewrite.highlight(html) if preview else html,

@@ -58,19 +58,19 @@ def number(value) -> bool:
 
 
 def _bar_value(row: dict) -> float:
-    """People in 100 for a bar; a few people but under 0.5 in 100 keep their exact share, so the
-    label can say "fewer than 1 in 100" rather than 0, which reads as nobody."""
-    if not row["per_100"] and row.get("part"):
-        return 100 * row["part"] / row["whole"]
-    return row["per_100"] or 0
+    """People in 100 for a bar; a rare one keeps its exact share, under 0.5, so that its label
+    can say "fewer than 1 in 100"."""
+    return 100 * row["part"] / row["whole"] if row.get("rare") else row["per_100"] or 0
 
 
 def _proportion(part, whole) -> dict:
     """A part of a whole as a reader sees it: the numbers, how many in 100, and its icon array."""
-    out = {"part": part, "whole": whole, "per_100": None, "icons": None}
+    out = {"part": part, "whole": whole, "per_100": None, "icons": None, "rare": False}
     if number(part) and number(whole) and whole > 0:
         out["per_100"] = int(round(100 * part / whole))
         out["icons"] = charts.icon_array(part, whole)
+        # Rounds to 0 in 100 but is not nobody: pages say "fewer than 1 in 100", as 0 reads as nobody.
+        out["rare"] = out["per_100"] == 0 and part > 0
     return out
 
 
